@@ -1,0 +1,337 @@
+/* The built-in engine backend: a radix heap on event times.
+ *
+ * Why a radix heap: a simulator only ever schedules at or after the current
+ * time, so extracted times never decrease. A radix heap exploits that: an
+ * insertion is an append, and an entry moves down a few levels before it is
+ * extracted. bench/ measures it against ns-3's schedulers.
+ *
+ * Events are ordered by (time, seq), seq being the insertion count, so the
+ * order is total and never looks at a pointer: equal times run first in,
+ * first out (see front_in_seq_order for why no sort is needed).
+ *
+ * Layout. Times are compared with `last_t`, the time of the front:
+ *  - `front` holds the entries whose time equals last_t, in seq order,
+ *    consumed from front_head;
+ *  - every other entry sits in bucket (L, d): L is the highest base-64 digit
+ *    (RADIX_BITS bits each) in which its time differs from last_t, d is its
+ *    own digit L. Bucket (L, d) holds times that share every digit above L
+ *    with last_t, so the lowest used level, then lowest digit, holds the
+ *    earliest time; b[L][d].min_t is its minimum.
+ *  - bit d of used[L] is set exactly when bucket (L, d) holds entries; bit L
+ *    of level_mask exactly when used[L] != 0.
+ *
+ * Invariants:
+ *  - every stored time is >= last_t (b_schedule rebases when an event comes
+ *    in before last_t; see rebase());
+ *  - an entry is live when slots[e.slot].gen == e.gen; a slot's gen is bumped
+ *    (never to 0) when its event runs or is cancelled. An event id is
+ *    (gen << 32 | slot index), so no id is 0 and a stale id never matches.
+ *
+ * Cancellation is lazy: the slot is freed at once and the entry skipped when
+ * it reaches the front. When dead entries outnumber live ones (past a
+ * floor), compact() drops them all, so memory stays proportional to the
+ * pending events.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/engine.h"
+#include "sim/err.h"
+
+#define RADIX_BITS 6
+#define DIGITS (1u << RADIX_BITS)
+#define LEVELS ((64 + RADIX_BITS - 1) / RADIX_BITS)
+#define SLOT_NONE UINT32_MAX
+#define DEAD_FLOOR 1024 /* compact only once this many dead entries pile up */
+
+struct ent {
+  uint64_t t; /* time >= 0, so unsigned compares like the signed value */
+  uint32_t slot;
+  uint32_t gen;
+};
+
+struct bucket {
+  struct ent *v;
+  uint32_t n, cap;
+  uint64_t min_t;
+};
+
+struct ev_slot {
+  sim_event_fn fn;
+  void *arg;
+  uint64_t seq; /* insertion order; only checked, never needed to sort */
+  uint32_t gen;
+  uint32_t next_free;
+};
+
+struct builtin {
+  struct sim_engine *owner;
+  sim_time_t *now; /* the engine front's clock, kept up to date here */
+  uint64_t last_t;
+  uint64_t seq;
+  uint64_t executed;
+  size_t live, dead;
+  int stop;
+  struct bucket front;
+  uint32_t front_head;
+  uint64_t level_mask;
+  uint64_t used[LEVELS];
+  struct bucket b[LEVELS][DIGITS];
+  struct bucket scratch; /* rebase() gathers entries here */
+  struct ev_slot *slots;
+  uint32_t nslots, free_head;
+};
+
+static int reserve(struct bucket *b, size_t need) {
+  if (need <= b->cap) return SIM_OK;
+  size_t cap = b->cap ? b->cap : 16;
+  while (cap < need) cap *= 2;
+  if (cap > UINT32_MAX) return SIM_ENOMEM;
+  struct ent *v = realloc(b->v, cap * sizeof *v);
+  if (!v) return SIM_ENOMEM;
+  b->v = v;
+  b->cap = (uint32_t)cap;
+  return SIM_OK;
+}
+
+static inline int front_empty(const struct builtin *q) { return q->front_head == q->front.n; }
+
+/* File e relative to last_t (e.t >= last_t). */
+static inline int push(struct builtin *q, struct ent e) {
+  uint64_t diff = e.t ^ q->last_t;
+  if (!diff) {
+    if (q->front.n == q->front.cap && reserve(&q->front, q->front.n + 1ull) < 0) return SIM_ENOMEM;
+    q->front.v[q->front.n++] = e;
+    return SIM_OK;
+  }
+  unsigned L = (63u - (unsigned)__builtin_clzll(diff)) / RADIX_BITS;
+  unsigned d = (unsigned)(e.t >> (L * RADIX_BITS)) & (DIGITS - 1);
+  struct bucket *b = &q->b[L][d];
+  if (b->n == b->cap && reserve(b, b->n + 1ull) < 0) return SIM_ENOMEM;
+  uint64_t m = b->n ? b->min_t : UINT64_MAX;
+  b->min_t = e.t < m ? e.t : m; /* unpredictable: keep it branch-free */
+  b->v[b->n++] = e;
+  q->used[L] |= 1ull << d;
+  q->level_mask |= 1ull << L;
+  return SIM_OK;
+}
+
+/* Moving an entry must not fail, or it would be left nowhere valid; it asks
+ * for a few KiB at most, so failure is fatal. */
+static void push_or_die(struct builtin *q, struct ent e) {
+  if (push(q, e) < 0) {
+    fputs("lwsim: out of memory in the event queue\n", stderr);
+    abort();
+  }
+}
+
+static void bucket_release(struct builtin *q, unsigned L, unsigned d) {
+  q->b[L][d].n = 0;
+  if (!(q->used[L] &= ~(1ull << d))) q->level_mask &= ~(1ull << L);
+}
+
+/* Equal times keep their insertion order without sorting: two entries with
+ * the same time always sit in the same bucket (their digits relative to any
+ * last_t <= their time agree), entries are appended in seq order, and moves
+ * preserve relative order. Checked in debug builds. */
+#ifndef NDEBUG
+static int front_in_seq_order(const struct builtin *q) {
+  for (uint32_t i = q->front_head + 1; i < q->front.n; i++)
+    if (q->slots[q->front.v[i - 1].slot].seq > q->slots[q->front.v[i].slot].seq &&
+        q->slots[q->front.v[i - 1].slot].gen == q->front.v[i - 1].gen &&
+        q->slots[q->front.v[i].slot].gen == q->front.v[i].gen)
+      return 0;
+  return 1;
+}
+#endif
+
+/* When the front is used up and anything is stored: the lowest used bucket
+ * holds the earliest time, which becomes last_t; the bucket's entries move
+ * down, those with that time into the front. */
+static void settle(struct builtin *q) {
+  if (!front_empty(q) || !q->level_mask) return;
+  q->front.n = q->front_head = 0;
+  unsigned L = (unsigned)__builtin_ctzll(q->level_mask);
+  unsigned d = (unsigned)__builtin_ctzll(q->used[L]);
+  struct bucket *b = &q->b[L][d];
+  uint32_t n = b->n;
+  q->last_t = b->min_t;
+  bucket_release(q, L, d);
+  for (uint32_t i = 0; i < n; i++) push_or_die(q, b->v[i]); /* lands below L */
+  assert(front_in_seq_order(q));
+}
+
+/* Re-file every stored entry relative to last_t = now. Needed when an event
+ * is scheduled before last_t, which can happen only after last_t ran ahead
+ * of now: through the empty-queue shortcut in b_schedule, or a run_until
+ * that stopped short of the front. */
+static int rebase(struct builtin *q) {
+  if (reserve(&q->scratch, q->live + q->dead) < 0) return SIM_ENOMEM;
+  size_t n = 0;
+  for (uint32_t i = q->front_head; i < q->front.n; i++) q->scratch.v[n++] = q->front.v[i];
+  q->front.n = q->front_head = 0;
+  for (unsigned L = 0; L < LEVELS; L++) {
+    for (uint64_t u = q->used[L]; u; u &= u - 1) {
+      struct bucket *b = &q->b[L][__builtin_ctzll(u)];
+      for (uint32_t i = 0; i < b->n; i++) q->scratch.v[n++] = b->v[i];
+      b->n = 0;
+    }
+    q->used[L] = 0;
+  }
+  q->level_mask = 0;
+  q->last_t = (uint64_t)*q->now;
+  for (size_t i = 0; i < n; i++) push_or_die(q, q->scratch.v[i]);
+  return SIM_OK;
+}
+
+/* Keep only live entries of b->v[from..n); returns how many remain. */
+static uint32_t filter(struct builtin *q, struct bucket *b, uint32_t from) {
+  uint32_t k = from;
+  uint64_t m = UINT64_MAX;
+  for (uint32_t i = from; i < b->n; i++) {
+    struct ent e = b->v[i];
+    if (q->slots[e.slot].gen != e.gen) continue;
+    m = e.t < m ? e.t : m;
+    b->v[k++] = e;
+  }
+  b->n = k;
+  b->min_t = m;
+  return k - from;
+}
+
+static void compact(struct builtin *q) {
+  filter(q, &q->front, q->front_head);
+  for (unsigned L = 0; L < LEVELS; L++)
+    for (uint64_t u = q->used[L]; u; u &= u - 1) {
+      unsigned d = (unsigned)__builtin_ctzll(u);
+      if (filter(q, &q->b[L][d], 0) == 0) bucket_release(q, L, d);
+    }
+  q->dead = 0;
+}
+
+static void slot_free(struct builtin *q, uint32_t s) {
+  struct ev_slot *sl = &q->slots[s];
+  sl->gen = sl->gen == UINT32_MAX ? 1 : sl->gen + 1;
+  sl->next_free = q->free_head;
+  q->free_head = s;
+}
+
+static int grow_slots(struct builtin *q) {
+  uint32_t cap = q->nslots ? q->nslots * 2 : 256;
+  if (cap <= q->nslots) return SIM_ENOMEM;
+  struct ev_slot *s = realloc(q->slots, (size_t)cap * sizeof *s);
+  if (!s) return SIM_ENOMEM;
+  q->slots = s;
+  /* New slots go on the free list lowest index first. */
+  for (uint32_t i = cap; i-- > q->nslots;) {
+    s[i] = (struct ev_slot){.gen = 1, .next_free = q->free_head};
+    q->free_head = i;
+  }
+  q->nslots = cap;
+  return SIM_OK;
+}
+
+static int b_create(struct sim_engine *owner, sim_time_t *clock, void **impl) {
+  struct builtin *q = calloc(1, sizeof *q);
+  if (!q) return SIM_ENOMEM;
+  q->owner = owner;
+  q->now = clock;
+  q->free_head = SLOT_NONE;
+  *impl = q;
+  return SIM_OK;
+}
+
+static void b_destroy(void *impl) {
+  struct builtin *q = impl;
+  free(q->front.v);
+  free(q->scratch.v);
+  for (unsigned L = 0; L < LEVELS; L++)
+    for (unsigned d = 0; d < DIGITS; d++) free(q->b[L][d].v);
+  free(q->slots);
+  free(q);
+}
+
+static int b_schedule(void *impl, sim_time_t t, sim_event_fn fn, void *arg, sim_event_id *id) {
+  struct builtin *q = impl;
+  if (q->free_head == SLOT_NONE && grow_slots(q) < 0) return SIM_ENOMEM;
+  if (!q->level_mask && front_empty(q)) {
+    /* Nothing stored: the new event is the front, whatever its time. This
+     * makes a chain of events (each scheduling the next) cost no moves. */
+    q->front.n = q->front_head = 0;
+    q->last_t = (uint64_t)t;
+  } else if ((uint64_t)t < q->last_t && rebase(q) < 0) {
+    return SIM_ENOMEM;
+  }
+  uint32_t s = q->free_head;
+  struct ev_slot *sl = &q->slots[s];
+  int rc = push(q, (struct ent){(uint64_t)t, s, sl->gen});
+  if (rc < 0) return rc;
+  q->free_head = sl->next_free;
+  sl->fn = fn;
+  sl->arg = arg;
+  sl->seq = q->seq++;
+  q->live++;
+  if (id) *id = (uint64_t)sl->gen << 32 | s;
+  return SIM_OK;
+}
+
+static int b_cancel(void *impl, sim_event_id id) {
+  struct builtin *q = impl;
+  uint32_t s = (uint32_t)id, gen = (uint32_t)(id >> 32);
+  if (s >= q->nslots || q->slots[s].gen != gen) return SIM_ENOENT;
+  slot_free(q, s);
+  q->live--;
+  if (++q->dead > DEAD_FLOOR && q->dead > q->live) compact(q);
+  return SIM_OK;
+}
+
+static int b_run(void *impl, sim_time_t limit) {
+  struct builtin *q = impl;
+  q->stop = 0;
+  while (q->live > 0) {
+    settle(q);
+    struct ent top = q->front.v[q->front_head];
+    struct ev_slot *sl = &q->slots[top.slot];
+    if (sl->gen != top.gen) { /* cancelled: discard */
+      q->front_head++;
+      q->dead--;
+      continue;
+    }
+    if ((sim_time_t)top.t > limit) {
+      *q->now = limit;
+      return SIM_RUN_REACHED;
+    }
+    q->front_head++;
+    q->live--;
+    sim_event_fn fn = sl->fn;
+    void *arg = sl->arg;
+    slot_free(q, top.slot);
+    *q->now = (sim_time_t)top.t;
+    q->executed++;
+    fn(q->owner, arg);
+    if (q->stop) {
+      q->stop = 0;
+      return SIM_RUN_STOPPED;
+    }
+  }
+  return SIM_RUN_IDLE;
+}
+
+static void b_advance(void *impl, sim_time_t t) { *((struct builtin *)impl)->now = t; }
+static void b_stop(void *impl) { ((struct builtin *)impl)->stop = 1; }
+static size_t b_pending(void *impl) { return ((struct builtin *)impl)->live; }
+static uint64_t b_executed(void *impl) { return ((struct builtin *)impl)->executed; }
+
+const struct sim_engine_backend sim_engine_builtin = {
+    .name = "builtin",
+    .create = b_create,
+    .destroy = b_destroy,
+    .schedule = b_schedule,
+    .cancel = b_cancel,
+    .run = b_run,
+    .advance = b_advance,
+    .stop = b_stop,
+    .pending = b_pending,
+    .executed = b_executed,
+};
