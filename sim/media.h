@@ -35,8 +35,8 @@
  *
  * Frames in flight when their path goes down are dropped at arrival
  * ("down"). Every random choice comes from the impairment set's own stream,
- * named "media/<medium>/<port>/tx" or ".../rx" and derived from the root
- * seed, so configuring one direction never shifts another's draws.
+ * named "media/<medium>/<node>/<port>/tx" or ".../rx" and derived from the
+ * root seed, so configuring one direction never shifts another's draws.
  *
  * Capture: a port capture records the frames the port sends (at send time)
  * and those delivered to it (at arrival, after every impairment, corrupted
