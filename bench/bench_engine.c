@@ -4,8 +4,10 @@
  *  pending: N events with P always outstanding: each schedules one more at
  *           a pseudo-random delay in [1, 1 ms] (lwsim_bench_delay), so the
  *           queue holds about P events at scattered future times.
- * Each figure is the best of REPS timed repetitions (the machine is noisy;
- * the best run is the least disturbed). Both sides must end at the same
+ * Each figure is the best of REPS timed repetitions, interleaved across
+ * all workloads (the machine is noisy; the best run is the least
+ * disturbed). ns-3's four general schedulers are measured; the ratio is
+ * against the fastest of them on each workload. Both sides must end at the same
  * virtual time, proving they did the same work.
  *
  * Prints `name: value unit` lines; the `ratio` lines divide ns-3's fastest
@@ -23,7 +25,7 @@
 #define PENDING 1000u
 #define MAX_DELAY 1000000
 #define SEED 42u
-#define REPS 3
+#define REPS 5
 
 static double wall(void) {
   struct timespec t;
@@ -82,50 +84,63 @@ static int64_t ns3_pending(void) {
 }
 #endif
 
-/* Best nanoseconds per event over REPS runs; *end receives the final time. */
-static double best_ns(int64_t (*fn)(void), int64_t *end) {
-  double best = 1e300;
-  for (int r = 0; r < REPS; r++) {
-    double t0 = wall();
-    *end = fn();
-    double dt = wall() - t0;
-    if (dt < best) best = dt;
-  }
-  return best * 1e9 / (double)N;
-}
+/* One measured workload: lwsim's engine, or ns-3 with one of its
+ * schedulers. Repetitions are interleaved across all of them, so a noisy
+ * stretch of the machine hits every side alike; each keeps its best. */
+struct job {
+  const char *label;   /* printed as <label>_ns */
+  int64_t (*fn)(void);
+  const char *ns3;     /* ns-3 scheduler type, NULL for lwsim */
+  int pending;         /* 0: chain workload */
+  double best;
+  int64_t end;
+};
 
 int main(void) {
-  int64_t chain_end, pending_end;
-  double chain = best_ns(lwsim_chain, &chain_end);
-  double pending = best_ns(lwsim_pending, &pending_end);
-  printf("engine_chain_ns: %.1f ns/event\n", chain);
-  printf("engine_pending_ns: %.1f ns/event\n", pending);
+  struct job jobs[] = {
+      {"engine_chain", lwsim_chain, NULL, 0, 1e300, 0},
+      {"engine_pending", lwsim_pending, NULL, 1, 1e300, 0},
 #ifdef LWSIM_BENCH_NS3
-  static const struct {
-    const char *type, *label;
-  } scheds[] = {{"ns3::MapScheduler", "map"}, {"ns3::PriorityQueueScheduler", "pq"}};
-  double best_chain = 1e300, best_pending = 1e300;
-  for (size_t i = 0; i < sizeof scheds / sizeof scheds[0]; i++) {
-    int64_t end;
-    ns3_scheduler = scheds[i].type;
-    double c = best_ns(ns3_chain, &end);
-    if (end != chain_end) {
-      fprintf(stderr, "bench_engine: ns-3 chain ended at %" PRId64 ", lwsim at %" PRId64 "\n", end, chain_end);
-      return 1;
+      {"ns3_map_chain", ns3_chain, "ns3::MapScheduler", 0, 1e300, 0},
+      {"ns3_map_pending", ns3_pending, "ns3::MapScheduler", 1, 1e300, 0},
+      {"ns3_heap_chain", ns3_chain, "ns3::HeapScheduler", 0, 1e300, 0},
+      {"ns3_heap_pending", ns3_pending, "ns3::HeapScheduler", 1, 1e300, 0},
+      {"ns3_pq_chain", ns3_chain, "ns3::PriorityQueueScheduler", 0, 1e300, 0},
+      {"ns3_pq_pending", ns3_pending, "ns3::PriorityQueueScheduler", 1, 1e300, 0},
+      {"ns3_calendar_chain", ns3_chain, "ns3::CalendarScheduler", 0, 1e300, 0},
+      {"ns3_calendar_pending", ns3_pending, "ns3::CalendarScheduler", 1, 1e300, 0},
+#endif
+  };
+  const size_t njobs = sizeof jobs / sizeof jobs[0];
+  for (int r = 0; r < REPS; r++) {
+    for (size_t i = 0; i < njobs; i++) {
+#ifdef LWSIM_BENCH_NS3
+      ns3_scheduler = jobs[i].ns3;
+#endif
+      double t0 = wall();
+      jobs[i].end = jobs[i].fn();
+      double dt = (wall() - t0) * 1e9 / (double)N;
+      if (dt < jobs[i].best) jobs[i].best = dt;
     }
-    double p = best_ns(ns3_pending, &end);
-    if (end != pending_end) {
-      fprintf(stderr, "bench_engine: ns-3 pending ended at %" PRId64 ", lwsim at %" PRId64 "\n", end, pending_end);
-      return 1;
-    }
-    printf("ns3_%s_chain_ns: %.1f ns/event\n", scheds[i].label, c);
-    printf("ns3_%s_pending_ns: %.1f ns/event\n", scheds[i].label, p);
-    if (c < best_chain) best_chain = c;
-    if (p < best_pending) best_pending = p;
   }
-  printf("ratio engine_chain_vs_ns3: %.2f\n", best_chain / chain);
-  printf("ratio engine_pending_vs_ns3: %.2f\n", best_pending / pending);
+  /* Every side must have done the same work: the same final time. */
+  double best_ns3[2] = {1e300, 1e300};
+  for (size_t i = 0; i < njobs; i++) {
+    const struct job *ref = &jobs[jobs[i].pending];
+    if (jobs[i].end != ref->end) {
+      fprintf(stderr, "bench_engine: %s ended at %" PRId64 ", %s at %" PRId64 "\n",
+              jobs[i].label, jobs[i].end, ref->label, ref->end);
+      return 1;
+    }
+    printf("%s_ns: %.1f ns/event\n", jobs[i].label, jobs[i].best);
+    if (jobs[i].ns3 && jobs[i].best < best_ns3[jobs[i].pending])
+      best_ns3[jobs[i].pending] = jobs[i].best;
+  }
+#ifdef LWSIM_BENCH_NS3
+  printf("ratio engine_chain_vs_ns3: %.2f\n", best_ns3[0] / jobs[0].best);
+  printf("ratio engine_pending_vs_ns3: %.2f\n", best_ns3[1] / jobs[1].best);
 #else
+  (void)best_ns3;
   printf("ratio engine_chain_vs_ns3: unavailable (built without ns-3)\n");
   printf("ratio engine_pending_vs_ns3: unavailable (built without ns-3)\n");
 #endif

@@ -7,22 +7,24 @@
  *
  * Events are ordered by (time, seq), seq being the insertion count, so the
  * order is total and never looks at a pointer: equal times run first in,
- * first out (see front_in_seq_order for why no sort is needed).
+ * first out (see front_in_seq_order for why no seq compare is needed).
  *
- * Layout. Times are compared with `last_t`, the time of the front:
- *  - `front` holds the entries whose time equals last_t, in seq order,
- *    consumed from front_head;
- *  - every other entry sits in bucket (L, d): L is the highest base-64 digit
+ * Layout. Times are compared with `last_t`, the latest time in the front:
+ *  - `front` holds the earliest entries, every time <= last_t, sorted by
+ *    (time, seq) and consumed from front_head;
+ *  - every other entry sits in bucket (L, d): L is the highest base-256 digit
  *    (RADIX_BITS bits each) in which its time differs from last_t, d is its
  *    own digit L. Bucket (L, d) holds times that share every digit above L
  *    with last_t, so the lowest used level, then lowest digit, holds the
  *    earliest time; b[L][d].min_t is its minimum.
- *  - bit d of used[L] is set exactly when bucket (L, d) holds entries; bit L
- *    of level_mask exactly when used[L] != 0.
+ *  - bit d of used[L] is set exactly when bucket (L, d) holds entries (bit
+ *    w of wmask[L] exactly when word w of used[L] is non-zero); bit L
+ *    of level_mask exactly when wmask[L] != 0.
  *
  * Invariants:
- *  - every stored time is >= last_t (b_schedule rebases when an event comes
- *    in before last_t; see rebase());
+ *  - every bucket time is > last_t; an event scheduled before last_t goes
+ *    into the front in order (or, with the front empty, rebase() re-files
+ *    everything relative to now);
  *  - an entry is live when slots[e.slot].gen == e.gen; a slot's gen is bumped
  *    (never to 0) when its event runs or is cancelled. An event id is
  *    (gen << 32 | slot index), so no id is 0 and a stale id never matches.
@@ -39,9 +41,10 @@
 #include "sim/engine.h"
 #include "sim/err.h"
 
-#define RADIX_BITS 6
+#define RADIX_BITS 8
 #define DIGITS (1u << RADIX_BITS)
 #define LEVELS ((64 + RADIX_BITS - 1) / RADIX_BITS)
+#define WORDS (DIGITS / 64)
 #define SLOT_NONE UINT32_MAX
 #define DEAD_FLOOR 1024 /* compact only once this many dead entries pile up */
 
@@ -76,7 +79,8 @@ struct builtin {
   struct bucket front;
   uint32_t front_head;
   uint64_t level_mask;
-  uint64_t used[LEVELS];
+  uint64_t used[LEVELS][WORDS];
+  uint32_t wmask[LEVELS];
   struct bucket b[LEVELS][DIGITS];
   struct bucket scratch; /* rebase() gathers entries here */
   struct ev_slot *slots;
@@ -112,7 +116,8 @@ static inline int push(struct builtin *q, struct ent e) {
   uint64_t m = b->n ? b->min_t : UINT64_MAX;
   b->min_t = e.t < m ? e.t : m; /* unpredictable: keep it branch-free */
   b->v[b->n++] = e;
-  q->used[L] |= 1ull << d;
+  q->used[L][d >> 6] |= 1ull << (d & 63);
+  q->wmask[L] |= 1u << (d >> 6);
   q->level_mask |= 1ull << L;
   return SIM_OK;
 }
@@ -128,17 +133,21 @@ static void push_or_die(struct builtin *q, struct ent e) {
 
 static void bucket_release(struct builtin *q, unsigned L, unsigned d) {
   q->b[L][d].n = 0;
-  if (!(q->used[L] &= ~(1ull << d))) q->level_mask &= ~(1ull << L);
+  if (!(q->used[L][d >> 6] &= ~(1ull << (d & 63))) && !(q->wmask[L] &= ~(1u << (d >> 6))))
+    q->level_mask &= ~(1ull << L);
 }
 
-/* Equal times keep their insertion order without sorting: two entries with
- * the same time always sit in the same bucket (their digits relative to any
- * last_t <= their time agree), entries are appended in seq order, and moves
+/* The front is in (time, seq) order. Equal times keep their insertion
+ * order without comparing seqs: two entries with the same time always sit
+ * in the same bucket (their digits relative to any last_t <= their time
+ * agree), entries are appended in seq order, and moves and the stable sort
  * preserve relative order. Checked in debug builds. */
 #ifndef NDEBUG
 static int front_in_seq_order(const struct builtin *q) {
   for (uint32_t i = q->front_head + 1; i < q->front.n; i++)
-    if (q->slots[q->front.v[i - 1].slot].seq > q->slots[q->front.v[i].slot].seq &&
+    if (q->front.v[i - 1].t > q->front.v[i].t) return 0;
+    else if (q->front.v[i - 1].t == q->front.v[i].t &&
+        q->slots[q->front.v[i - 1].slot].seq > q->slots[q->front.v[i].slot].seq &&
         q->slots[q->front.v[i - 1].slot].gen == q->front.v[i - 1].gen &&
         q->slots[q->front.v[i].slot].gen == q->front.v[i].gen)
       return 0;
@@ -146,20 +155,57 @@ static int front_in_seq_order(const struct builtin *q) {
 }
 #endif
 
-/* When the front is used up and anything is stored: the lowest used bucket
- * holds the earliest time, which becomes last_t; the bucket's entries move
- * down, those with that time into the front. */
+/* When the front is used up and anything is stored, the lowest used bucket
+ * (L, d) holds the earliest times. A small bucket is sorted (stably, by
+ * time) into the front whole and last_t becomes its latest time; a large
+ * one is spread over the levels below L relative to its earliest time, as
+ * a plain radix heap does. Either way the other buckets stay validly filed:
+ * the new last_t shares every digit above L with the old one and has digit
+ * d at L, below every other bucket's digit at L, and no level below L is
+ * used. Sorting small buckets saves the last few moves of each entry. */
+#define SORT_MAX 32
 static void settle(struct builtin *q) {
   if (!front_empty(q) || !q->level_mask) return;
   q->front.n = q->front_head = 0;
   unsigned L = (unsigned)__builtin_ctzll(q->level_mask);
-  unsigned d = (unsigned)__builtin_ctzll(q->used[L]);
+  unsigned w = (unsigned)__builtin_ctz(q->wmask[L]);
+  unsigned d = w * 64 + (unsigned)__builtin_ctzll(q->used[L][w]);
   struct bucket *b = &q->b[L][d];
   uint32_t n = b->n;
-  q->last_t = b->min_t;
   bucket_release(q, L, d);
-  for (uint32_t i = 0; i < n; i++) push_or_die(q, b->v[i]); /* lands below L */
+  if (n <= SORT_MAX) {
+    if (reserve(&q->front, n) < 0) {
+      fputs("lwsim: out of memory in the event queue\n", stderr);
+      abort();
+    }
+    struct ent *v = q->front.v;
+    uint64_t max = 0;
+    for (uint32_t i = 0; i < n; i++) { /* insertion sort: stable */
+      struct ent e = b->v[i];
+      uint32_t j = i;
+      for (; j > 0 && v[j - 1].t > e.t; j--) v[j] = v[j - 1];
+      v[j] = e;
+      max = e.t > max ? e.t : max;
+    }
+    q->front.n = n;
+    q->last_t = max;
+  } else {
+    q->last_t = b->min_t;
+    for (uint32_t i = 0; i < n; i++) push_or_die(q, b->v[i]); /* lands below L */
+  }
   assert(front_in_seq_order(q));
+}
+
+/* File an entry with time t < last_t: it belongs in the front (whose times
+ * are all >= now, so t fits among them), after every entry with time <= t,
+ * since its seq is the largest yet. */
+static int front_insert(struct builtin *q, struct ent e) {
+  if (q->front.n == q->front.cap && reserve(&q->front, q->front.n + 1ull) < 0) return SIM_ENOMEM;
+  uint32_t j = q->front.n;
+  for (; j > q->front_head && q->front.v[j - 1].t > e.t; j--) q->front.v[j] = q->front.v[j - 1];
+  q->front.v[j] = e;
+  q->front.n++;
+  return SIM_OK;
 }
 
 /* Re-file every stored entry relative to last_t = now. Needed when an event
@@ -172,12 +218,14 @@ static int rebase(struct builtin *q) {
   for (uint32_t i = q->front_head; i < q->front.n; i++) q->scratch.v[n++] = q->front.v[i];
   q->front.n = q->front_head = 0;
   for (unsigned L = 0; L < LEVELS; L++) {
-    for (uint64_t u = q->used[L]; u; u &= u - 1) {
-      struct bucket *b = &q->b[L][__builtin_ctzll(u)];
+    for (unsigned w = 0; w < WORDS; w++)
+    for (uint64_t u = q->used[L][w]; u; u &= u - 1) {
+      struct bucket *b = &q->b[L][w * 64 + __builtin_ctzll(u)];
       for (uint32_t i = 0; i < b->n; i++) q->scratch.v[n++] = b->v[i];
       b->n = 0;
     }
-    q->used[L] = 0;
+    for (unsigned w = 0; w < WORDS; w++) q->used[L][w] = 0;
+    q->wmask[L] = 0;
   }
   q->level_mask = 0;
   q->last_t = (uint64_t)*q->now;
@@ -203,8 +251,9 @@ static uint32_t filter(struct builtin *q, struct bucket *b, uint32_t from) {
 static void compact(struct builtin *q) {
   filter(q, &q->front, q->front_head);
   for (unsigned L = 0; L < LEVELS; L++)
-    for (uint64_t u = q->used[L]; u; u &= u - 1) {
-      unsigned d = (unsigned)__builtin_ctzll(u);
+    for (unsigned w = 0; w < WORDS; w++)
+    for (uint64_t u = q->used[L][w]; u; u &= u - 1) {
+      unsigned d = w * 64 + (unsigned)__builtin_ctzll(u);
       if (filter(q, &q->b[L][d], 0) == 0) bucket_release(q, L, d);
     }
   q->dead = 0;
@@ -260,12 +309,19 @@ static int b_schedule(void *impl, sim_time_t t, sim_event_fn fn, void *arg, sim_
      * makes a chain of events (each scheduling the next) cost no moves. */
     q->front.n = q->front_head = 0;
     q->last_t = (uint64_t)t;
-  } else if ((uint64_t)t < q->last_t && rebase(q) < 0) {
-    return SIM_ENOMEM;
   }
   uint32_t s = q->free_head;
   struct ev_slot *sl = &q->slots[s];
-  int rc = push(q, (struct ent){(uint64_t)t, s, sl->gen});
+  struct ent e = {(uint64_t)t, s, sl->gen};
+  int rc;
+  if (e.t >= q->last_t) {
+    rc = push(q, e);
+  } else if (!front_empty(q)) {
+    rc = front_insert(q, e); /* inside the sorted front's span */
+  } else {
+    rc = rebase(q); /* last_t ran ahead of now with nothing in the front */
+    if (rc == SIM_OK) rc = push(q, e);
+  }
   if (rc < 0) return rc;
   q->free_head = sl->next_free;
   sl->fn = fn;
