@@ -16,7 +16,7 @@
  *    (RADIX_BITS bits each) in which its time differs from last_t, d is its
  *    own digit L. Bucket (L, d) holds times that share every digit above L
  *    with last_t, so the lowest used level, then lowest digit, holds the
- *    earliest time; b[L][d].min_t is its minimum.
+ *    earliest time.
  *  - bit d of used[L] is set exactly when bucket (L, d) holds entries (bit
  *    w of wmask[L] exactly when word w of used[L] is non-zero); bit L
  *    of level_mask exactly when wmask[L] != 0.
@@ -57,7 +57,6 @@ struct ent {
 struct bucket {
   struct ent *v;
   uint32_t n, cap;
-  uint64_t min_t;
 };
 
 struct ev_slot {
@@ -68,6 +67,8 @@ struct ev_slot {
   uint32_t next_free;
 };
 
+/* The fields every event touches come first, together in a few cache
+ * lines; the bucket array (tens of KiB) comes after them. */
 struct builtin {
   struct sim_engine *owner;
   sim_time_t *now; /* the engine front's clock, kept up to date here */
@@ -76,15 +77,15 @@ struct builtin {
   uint64_t executed;
   size_t live, dead;
   int stop;
-  struct bucket front;
   uint32_t front_head;
-  uint64_t level_mask;
-  uint64_t used[LEVELS][WORDS];
-  uint32_t wmask[LEVELS];
-  struct bucket b[LEVELS][DIGITS];
-  struct bucket scratch; /* rebase() gathers entries here */
+  struct bucket front;
   struct ev_slot *slots;
   uint32_t nslots, free_head;
+  uint64_t level_mask;
+  uint32_t wmask[LEVELS];
+  uint64_t used[LEVELS][WORDS];
+  struct bucket b[LEVELS][DIGITS];
+  struct bucket scratch; /* rebase() gathers entries here */
 };
 
 static int reserve(struct bucket *b, size_t need) {
@@ -113,8 +114,6 @@ static inline int push(struct builtin *q, struct ent e) {
   unsigned d = (unsigned)(e.t >> (L * RADIX_BITS)) & (DIGITS - 1);
   struct bucket *b = &q->b[L][d];
   if (b->n == b->cap && reserve(b, b->n + 1ull) < 0) return SIM_ENOMEM;
-  uint64_t m = b->n ? b->min_t : UINT64_MAX;
-  b->min_t = e.t < m ? e.t : m; /* unpredictable: keep it branch-free */
   b->v[b->n++] = e;
   q->used[L][d >> 6] |= 1ull << (d & 63);
   q->wmask[L] |= 1u << (d >> 6);
@@ -190,7 +189,9 @@ static void settle(struct builtin *q) {
     q->front.n = n;
     q->last_t = max;
   } else {
-    q->last_t = b->min_t;
+    uint64_t min = UINT64_MAX;
+    for (uint32_t i = 0; i < n; i++) min = b->v[i].t < min ? b->v[i].t : min;
+    q->last_t = min;
     for (uint32_t i = 0; i < n; i++) push_or_die(q, b->v[i]); /* lands below L */
   }
   assert(front_in_seq_order(q));
@@ -236,15 +237,12 @@ static int rebase(struct builtin *q) {
 /* Keep only live entries of b->v[from..n); returns how many remain. */
 static uint32_t filter(struct builtin *q, struct bucket *b, uint32_t from) {
   uint32_t k = from;
-  uint64_t m = UINT64_MAX;
   for (uint32_t i = from; i < b->n; i++) {
     struct ent e = b->v[i];
     if (q->slots[e.slot].gen != e.gen) continue;
-    m = e.t < m ? e.t : m;
     b->v[k++] = e;
   }
   b->n = k;
-  b->min_t = m;
   return k - from;
 }
 
