@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "harness/demo.h"
+#include "harness/demo_stack.h"
 #include "sim/trace.h"
 
 /* Seed 1, 200 requests. Changing the demo, the media pipeline, the rng
@@ -87,11 +88,36 @@ static void files_agree_with_result(void **state) {
   assert_int_equal(frames, r.pcap_frames);
 }
 
+/* The stack demo: the same pinned-hash discipline. */
+#define GOLDEN_STACK_SEED1 UINT64_C(0x81840cf887d57ac5)
+
+static void stack_demo_golden_and_deterministic(void **state) {
+  (void)state;
+  struct lwsim_demo_opts o = {.seed = 1};
+  struct lwsim_demo_stack_result a, b, c;
+  assert_int_equal(lwsim_demo_stack_run(&o, &a), 0);
+  assert_int_equal(lwsim_demo_stack_run(&o, &b), 0);
+  if (a.trace_hash != GOLDEN_STACK_SEED1)
+    print_error("stack trace hash %016" PRIx64 ", golden %016" PRIx64 "\n", a.trace_hash,
+                (uint64_t)GOLDEN_STACK_SEED1);
+  assert_true(a.trace_hash == GOLDEN_STACK_SEED1);
+  assert_true(a.trace_hash == b.trace_hash);
+  /* the network works through the impairments, and they do bite */
+  assert_true(a.pings_answered > a.pings_sent * 3 / 4 && a.pings_answered < a.pings_sent);
+  assert_true(a.udp_echoed > a.udp_sent / 2);
+  assert_int_equal(a.udp_corrupt, 0);
+  assert_true(a.reassembled > 0);
+  o.seed = 2;
+  assert_int_equal(lwsim_demo_stack_run(&o, &c), 0);
+  assert_true(c.trace_hash != a.trace_hash);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(golden_trace_hash),
       cmocka_unit_test(same_seed_same_run),
       cmocka_unit_test(files_agree_with_result),
+      cmocka_unit_test(stack_demo_golden_and_deterministic),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
