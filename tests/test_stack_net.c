@@ -268,6 +268,42 @@ static void udp_bind_rules(void **state) {
   world_free(w);
 }
 
+static int bc_got[4];
+static void bc_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, ip4_addr_t src, uint16_t sport) {
+  (void)pcb, (void)src, (void)sport;
+  bc_got[(intptr_t)arg] += p->tot_len == 5;
+  pbuf_free(p);
+}
+
+/* A broadcast reaches every host on the segment, limited and directed. */
+static void udp_broadcast_reaches_the_segment(void **state) {
+  (void)state;
+  struct world *w = world_new(2);
+  int m = world_medium(w, SIM_MEDIUM_SEGMENT, "lan");
+  struct udp_pcb *pcb[4];
+  for (int i = 0; i < 4; i++) {
+    char name[8];
+    snprintf(name, sizeof name, "h%d", i);
+    int n = world_node(w, name, NULL);
+    world_attach(w, n, m, "eth0", ip(192, 168, 1, (uint8_t)(i + 1)), 24, 0);
+    pcb[i] = udp_new(w->st[n]);
+    udp_bind(pcb[i], 0, 68);
+    udp_recv(pcb[i], bc_recv, (void *)(intptr_t)i);
+  }
+  memset(bc_got, 0, sizeof bc_got);
+  udp_set_broadcast(pcb[0], 1);
+  assert_int_equal(udp_sendto_buf(pcb[0], "hello", 5, IP4_BROADCAST, 68), 0);
+  assert_int_equal(udp_sendto_buf(pcb[0], "hello", 5, ip(192, 168, 1, 255), 68), 0);
+  world_run_for(w, 10 * SIM_MSEC);
+  assert_int_equal(bc_got[0], 0); /* not back to itself: the segment does not echo */
+  for (int i = 1; i < 4; i++) assert_int_equal(bc_got[i], 2);
+  /* nobody answers a broadcast to a closed port with ICMP */
+  assert_int_equal(udp_sendto_buf(pcb[0], "hello", 5, IP4_BROADCAST, 99), 0);
+  world_run_for(w, 10 * SIM_MSEC);
+  for (int i = 1; i < 4; i++) assert_int_equal(stack_stats(w->st[i])->icmp.tx, 0);
+  world_free(w);
+}
+
 /* ---------------------------------------------- fragments and reassembly -- */
 
 /* 8 KB datagrams over MTU 576 with reordering: reassembled intact. */
@@ -404,6 +440,7 @@ int main(void) {
       cmocka_unit_test(arp_queue_is_bounded),
       cmocka_unit_test(udp_echo_across_a_router),
       cmocka_unit_test(udp_bind_rules),
+      cmocka_unit_test(udp_broadcast_reaches_the_segment),
       cmocka_unit_test(big_datagrams_fragment_and_reassemble),
       cmocka_unit_test(lost_fragment_times_out),
       cmocka_unit_test(thousand_instances_in_a_ring),
