@@ -55,6 +55,26 @@ struct stack_config {
   /* UDP (RFC 768). */
   uint32_t udp_pcbs;          /* 16 */
   uint16_t port_min, port_max; /* ephemeral ports: 49152..65535 (RFC 6335) */
+
+  /* TCP (RFC 9293). */
+  uint32_t tcp_pcbs;          /* connections and listeners: 16 */
+  uint32_t tcp_snd_buf;       /* send buffer per connection: 64 KiB */
+  uint32_t tcp_rcv_buf;       /* receive window per connection: 64 KiB */
+  uint16_t tcp_mss;           /* largest segment payload offered: 1460 (and at
+                                 most the netif MTU - 40) */
+  uint32_t tcp_ooseq;         /* out-of-order segments held per connection: 64 */
+  stack_time_t tcp_msl;       /* TIME-WAIT lasts 2 MSL: MSL 30 s */
+  stack_time_t tcp_rto_init;  /* 1 s (RFC 6298 sec. 2.1) */
+  stack_time_t tcp_rto_min;   /* 1 s (RFC 6298 sec. 2.4) */
+  stack_time_t tcp_rto_max;   /* 60 s (RFC 6298 sec. 2.5) */
+  uint32_t tcp_syn_retries;   /* SYN retransmissions before giving up: 6 */
+  uint32_t tcp_max_retries;   /* data retransmissions (R2, RFC 1122 4.2.3.5): 12 */
+  stack_time_t tcp_delack;    /* delayed ACK timer: 200 ms (RFC 5681 sec. 4.2) */
+  stack_time_t tcp_keep_idle; /* keep-alive idle time: 2 h (RFC 1122 4.2.3.6) */
+  stack_time_t tcp_keep_intvl; /* between keep-alive probes: 75 s */
+  uint32_t tcp_keep_cnt;      /* unanswered probes before giving up: 9 */
+  uint8_t tcp_no_wscale;      /* 1: do not offer window scaling (RFC 7323) */
+  uint8_t tcp_no_sack;        /* 1: do not offer SACK (RFC 2018) */
 };
 
 /* Fill every field of c with its default (port and name left NULL). */
@@ -113,6 +133,14 @@ enum stack_drop {
   STACK_DROP_UDP_MALFORMED,    /* bad UDP length */
   STACK_DROP_UDP_CHECKSUM,     /* bad UDP checksum */
   STACK_DROP_UDP_NO_PCB,       /* no PCB listens on the port */
+  STACK_DROP_TCP_MALFORMED,    /* bad header length or options */
+  STACK_DROP_TCP_CHECKSUM,     /* bad TCP checksum */
+  STACK_DROP_TCP_NO_PCB,       /* no connection or listener: answered with RST */
+  STACK_DROP_TCP_SEQ,          /* not acceptable (outside the window), or an
+                                  RST/SYN answered with a challenge ACK */
+  STACK_DROP_TCP_BACKLOG,      /* SYN to a listener whose backlog is full */
+  STACK_DROP_TCP_OOSEQ_FULL,   /* out-of-order queue full */
+  STACK_DROP_TCP_STATE,        /* not valid in the connection's state */
   STACK_DROP_POOL_EMPTY,       /* a buffer could not be allocated */
   STACK_DROP_NETIF_DOWN,       /* the netif or its link is down */
   STACK_DROP_NETIF_REMOVED,    /* queued on a netif that was removed */
@@ -127,8 +155,10 @@ struct stack_proto_stats {
   uint64_t rx, tx, drop;
 };
 struct stack_stats {
-  struct stack_proto_stats eth, arp, ip, icmp, udp;
+  struct stack_proto_stats eth, arp, ip, icmp, udp, tcp;
   uint64_t ip_forwarded, ip_frag_out, ip_reassembled;
+  uint64_t tcp_active_opens, tcp_passive_opens, tcp_resets_sent, tcp_retransmits,
+      tcp_fast_retransmits, tcp_timeouts, tcp_challenge_acks;
   uint64_t drops[STACK_DROP_COUNT];
 };
 const struct stack_stats *stack_stats(const struct stack *st);

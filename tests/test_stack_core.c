@@ -254,7 +254,7 @@ static void malformed_frames_are_counted_and_dropped(void **state) {
     struct frame f;
     enum stack_drop cause;
     int drops; /* how many drops of that cause */
-  } cases[24];
+  } cases[32];
   int n = 0;
   uint8_t *pl;
 #define CASE(desc, cause_, k) (cases[n].what = (desc), cases[n].cause = (cause_), cases[n].drops = (k), &cases[n++].f)
@@ -265,6 +265,9 @@ static void malformed_frames_are_counted_and_dropped(void **state) {
   { struct frame *f = CASE("ARP for another hardware", STACK_DROP_ARP_MALFORMED, 1); eth(f, ETH_TYPE_ARP);
     struct arp_repr r = {.op = ARP_REQUEST, .spa = ip(10, 0, 0, 2), .tpa = ip(10, 0, 0, 1)};
     arp_emit(&r, f->b + ETH_HLEN, ARP_LEN); f->b[ETH_HLEN + 1] = 6; f->len += ARP_LEN; }
+  { struct frame *f = CASE("ARP sender differs from frame source", STACK_DROP_ARP_MALFORMED, 1); eth(f, ETH_TYPE_ARP);
+    struct arp_repr r = {.op = ARP_REQUEST, .sha = {{0x02, 7, 7, 7, 7, 7}}, .spa = ip(10, 0, 0, 2), .tpa = ip(10, 0, 0, 1)};
+    arp_emit(&r, f->b + ETH_HLEN, ARP_LEN); f->len += ARP_LEN; }
   { struct frame *f = CASE("IP header cut short", STACK_DROP_IP_SHORT, 1); udp(f, 7, 4); f->len = ETH_HLEN + 12; }
   { struct frame *f = CASE("IP version 6", STACK_DROP_IP_VERSION, 1); udp(f, 7, 4); f->b[ETH_HLEN] = 0x65; ip_resum(f); }
   { struct frame *f = CASE("IHL 4", STACK_DROP_IP_HLEN, 1); udp(f, 7, 4); f->b[ETH_HLEN] = 0x44; }

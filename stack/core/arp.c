@@ -90,12 +90,16 @@ static void entry_timer(void *arg) {
   entry_clear(st, a, STACK_DROP_ARP_UNRESOLVED);
 }
 
-void arp_input(struct stack_netif *nif, struct pbuf *p) {
+void arp_input(struct stack_netif *nif, struct pbuf *p, const struct eth_addr *src) {
   struct stack *st = nif->st;
   st->stats.arp.rx++;
   uint8_t buf[ARP_LEN];
   struct arp_repr r;
-  if (pbuf_copy_out(p, buf, ARP_LEN, 0) < ARP_LEN || arp_parse(&r, buf, ARP_LEN) < 0) {
+  /* ARP carries no checksum: a sender hardware address that differs from
+   * the frame's source is taken as damage (or a spoof) and dropped, so a
+   * flipped bit cannot poison the cache. */
+  if (pbuf_copy_out(p, buf, ARP_LEN, 0) < ARP_LEN || arp_parse(&r, buf, ARP_LEN) < 0 ||
+      !eth_addr_eq(&r.sha, src)) {
     st_drop(st, STACK_DROP_ARP_MALFORMED);
     pbuf_free(p);
     return;

@@ -34,7 +34,7 @@ void eth_input(struct stack_netif *nif, struct pbuf *p) {
     p = q;
   }
   pbuf_header(p, -ETH_HLEN);
-  if (e.type == ETH_TYPE_ARP) arp_input(nif, p);
+  if (e.type == ETH_TYPE_ARP) arp_input(nif, p, &e.src);
   else ip4_input(nif, p);
 }
 

@@ -177,6 +177,10 @@ void ip4_input(struct stack_netif *nif, struct pbuf *p) {
     pbuf_header(p, -(int)r.hlen);
     udp_input(nif, p, &r);
     break;
+  case IPV4_PROTO_TCP:
+    pbuf_header(p, -(int)r.hlen);
+    tcp_input(nif, p, &r);
+    break;
   default:
     st_drop(st, STACK_DROP_IP_PROTO);
     if (!ip4_is_broadcast(nif, r.dst)) icmp_error(st, p, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTO);

@@ -16,6 +16,7 @@
 #include "stack/netif.h"
 #include "stack/pbuf.h"
 #include "stack/stack.h"
+#include "stack/tcp.h"
 #include "stack/udp.h"
 #include "stack/icmp.h"
 #include "stack/wire/arp.h"
@@ -23,6 +24,7 @@
 #include "stack/wire/ethernet.h"
 #include "stack/wire/icmpv4.h"
 #include "stack/wire/ipv4.h"
+#include "stack/wire/tcp.h"
 #include "stack/wire/udp.h"
 #include "stack/wire/wire.h"
 
@@ -127,7 +129,7 @@ struct stack {
   struct stack_port port;
   size_t heap_bytes;
 
-  struct stack_pool pbufs, udp_pcbs, reass;
+  struct stack_pool pbufs, udp_pcbs, reass, tcp_pcbs;
   uint32_t timers_active;
 
   struct stack_netif *netifs; /* in the order added */
@@ -148,6 +150,10 @@ struct stack {
 
   struct udp_pcb *udp_list;
   uint16_t next_port;
+
+  struct tcp_pcb *tcp_list; /* listeners, connections, TIME-WAIT */
+  uint16_t tcp_next_port;
+  uint64_t tcp_secret[2];   /* RFC 6528 ISN key, from the port's random stream */
 
   struct stack_stats stats;
 };
@@ -170,7 +176,8 @@ int eth_output_ip(struct stack_netif *nif, struct pbuf *p, ip4_addr_t nexthop);
 /* Send a frame with the Ethernet header in front of p's payload. Takes p. */
 int eth_send(struct stack_netif *nif, struct pbuf *p, const struct eth_addr *dst, uint16_t type);
 
-void arp_input(struct stack_netif *nif, struct pbuf *p);
+/* src: the frame's Ethernet source address */
+void arp_input(struct stack_netif *nif, struct pbuf *p, const struct eth_addr *src);
 int arp_resolve_and_send(struct stack_netif *nif, struct pbuf *p, ip4_addr_t nexthop);
 void arp_announce(struct stack_netif *nif);
 void arp_netif_removed(struct stack *st, struct stack_netif *nif);
@@ -204,6 +211,11 @@ size_t udp_pcb_size(void);
 void udp_input(struct stack_netif *nif, struct pbuf *p, const struct ipv4_repr *ip);
 void udp_netif_removed(struct stack *st, struct stack_netif *nif);
 void udp_destroy(struct stack *st);
+
+size_t tcp_pcb_size(void);
+void tcp_input(struct stack_netif *nif, struct pbuf *p, const struct ipv4_repr *ip);
+void tcp_netif_removed(struct stack *st, struct stack_netif *nif);
+void tcp_destroy(struct stack *st);
 
 void netif_destroy_all(struct stack *st);
 /* Queue an IP packet on the loopback netif; delivered from a timer. */

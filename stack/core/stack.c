@@ -29,6 +29,21 @@ void stack_config_default(struct stack_config *c) {
   c->udp_pcbs = 16;
   c->port_min = 49152;
   c->port_max = 65535;
+  c->tcp_pcbs = 16;
+  c->tcp_snd_buf = 65536;
+  c->tcp_rcv_buf = 65536;
+  c->tcp_mss = 1460;
+  c->tcp_ooseq = 64;
+  c->tcp_msl = 30 * STACK_SEC;
+  c->tcp_rto_init = STACK_SEC;
+  c->tcp_rto_min = STACK_SEC;
+  c->tcp_rto_max = 60 * STACK_SEC;
+  c->tcp_syn_retries = 6;
+  c->tcp_max_retries = 12;
+  c->tcp_delack = 200 * STACK_MSEC;
+  c->tcp_keep_idle = 7200 * STACK_SEC;
+  c->tcp_keep_intvl = 75 * STACK_SEC;
+  c->tcp_keep_cnt = 9;
 }
 
 /* Zero fields take their default. */
@@ -39,7 +54,10 @@ static void fill_defaults(struct stack_config *c) {
   DEF(pbuf_pool); DEF(pbuf_size); DEF(max_netifs); DEF(arp_entries); DEF(arp_queue);
   DEF(arp_max_age); DEF(arp_retry); DEF(arp_tries); DEF(ttl); DEF(reass_datagrams);
   DEF(reass_pbufs); DEF(reass_timeout); DEF(icmp_rate); DEF(icmp_burst); DEF(udp_pcbs);
-  DEF(port_min); DEF(port_max);
+  DEF(port_min); DEF(port_max); DEF(tcp_pcbs); DEF(tcp_snd_buf); DEF(tcp_rcv_buf); DEF(tcp_mss);
+  DEF(tcp_ooseq); DEF(tcp_msl); DEF(tcp_rto_init); DEF(tcp_rto_min); DEF(tcp_rto_max);
+  DEF(tcp_syn_retries); DEF(tcp_max_retries); DEF(tcp_delack); DEF(tcp_keep_idle);
+  DEF(tcp_keep_intvl); DEF(tcp_keep_cnt);
 #undef DEF
 }
 
@@ -75,10 +93,15 @@ int stack_new(struct stack **out, const struct stack_config *c) {
   pool_init(&st->pbufs, "pbuf", (uint32_t)(sizeof(struct pbuf) + cfg.pbuf_size), cfg.pbuf_pool);
   pool_init(&st->udp_pcbs, "udp_pcb", (uint32_t)udp_pcb_size(), cfg.udp_pcbs);
   pool_init(&st->reass, "reass", (uint32_t)sizeof(struct reass_dgram), cfg.reass_datagrams);
+  pool_init(&st->tcp_pcbs, "tcp_pcb", (uint32_t)tcp_pcb_size(), cfg.tcp_pcbs);
   st->icmp_tokens = (uint64_t)cfg.icmp_burst * STACK_SEC;
   st->next_port = (uint16_t)(cfg.port_min +
                              st->port.ops->random(st->port.ctx) % (cfg.port_max - cfg.port_min + 1u));
   st->ip_id = (uint16_t)st->port.ops->random(st->port.ctx);
+  st->tcp_next_port = (uint16_t)(cfg.port_min + st->port.ops->random(st->port.ctx) %
+                                                   (cfg.port_max - cfg.port_min + 1u));
+  st->tcp_secret[0] = st->port.ops->random(st->port.ctx);
+  st->tcp_secret[1] = st->port.ops->random(st->port.ctx);
   st->arp = st_calloc(st, cfg.arp_entries, sizeof *st->arp);
   if (!st->arp) {
     free(st);
@@ -97,6 +120,7 @@ int stack_new(struct stack **out, const struct stack_config *c) {
 
 void stack_free(struct stack *st) {
   if (!st) return;
+  tcp_destroy(st);
   udp_destroy(st);
   ip4_reass_destroy(st);
   netif_destroy_all(st); /* ARP entries and queued packets with them */
@@ -105,6 +129,7 @@ void stack_free(struct stack *st) {
   pool_destroy(&st->pbufs);
   pool_destroy(&st->udp_pcbs);
   pool_destroy(&st->reass);
+  pool_destroy(&st->tcp_pcbs);
   free(st);
 }
 
@@ -114,7 +139,7 @@ stack_time_t stack_now(const struct stack *st) { return st->port.ops->now(st->po
 size_t stack_heap_bytes(const struct stack *st) { return st->heap_bytes; }
 size_t stack_pool_bytes(const struct stack *st) {
   return (size_t)st->pbufs.total * st->pbufs.size + (size_t)st->udp_pcbs.total * st->udp_pcbs.size +
-         (size_t)st->reass.total * st->reass.size;
+         (size_t)st->reass.total * st->reass.size + (size_t)st->tcp_pcbs.total * st->tcp_pcbs.size;
 }
 uint32_t stack_timers_active(const struct stack *st) { return st->timers_active; }
 
@@ -171,7 +196,7 @@ void st_log(struct stack *st, enum stack_log_level lvl, const char *fmt, ...) {
 
 static const struct {
   const char *name;
-  uint8_t proto; /* 0 eth, 1 arp, 2 ip, 3 icmp, 4 udp, 5 none */
+  uint8_t proto; /* 0 eth, 1 arp, 2 ip, 3 icmp, 4 udp, 5 tcp, 6 none */
 } drops[STACK_DROP_COUNT] = {
     [STACK_DROP_ETH_SHORT] = {"eth_short", 0},
     [STACK_DROP_ETH_TYPE] = {"eth_type", 0},
@@ -201,9 +226,16 @@ static const struct {
     [STACK_DROP_UDP_MALFORMED] = {"udp_malformed", 4},
     [STACK_DROP_UDP_CHECKSUM] = {"udp_checksum", 4},
     [STACK_DROP_UDP_NO_PCB] = {"udp_no_pcb", 4},
-    [STACK_DROP_POOL_EMPTY] = {"pool_empty", 5},
-    [STACK_DROP_NETIF_DOWN] = {"netif_down", 5},
-    [STACK_DROP_NETIF_REMOVED] = {"netif_removed", 5},
+    [STACK_DROP_TCP_MALFORMED] = {"tcp_malformed", 5},
+    [STACK_DROP_TCP_CHECKSUM] = {"tcp_checksum", 5},
+    [STACK_DROP_TCP_NO_PCB] = {"tcp_no_pcb", 5},
+    [STACK_DROP_TCP_SEQ] = {"tcp_seq", 5},
+    [STACK_DROP_TCP_BACKLOG] = {"tcp_backlog", 5},
+    [STACK_DROP_TCP_OOSEQ_FULL] = {"tcp_ooseq_full", 5},
+    [STACK_DROP_TCP_STATE] = {"tcp_state", 5},
+    [STACK_DROP_POOL_EMPTY] = {"pool_empty", 6},
+    [STACK_DROP_NETIF_DOWN] = {"netif_down", 6},
+    [STACK_DROP_NETIF_REMOVED] = {"netif_removed", 6},
 };
 
 const char *stack_drop_name(enum stack_drop d) {
@@ -213,8 +245,8 @@ const char *stack_drop_name(enum stack_drop d) {
 void st_drop(struct stack *st, enum stack_drop d) {
   st->stats.drops[d]++;
   struct stack_proto_stats *p[] = {&st->stats.eth, &st->stats.arp, &st->stats.ip,
-                                   &st->stats.icmp, &st->stats.udp};
-  if (drops[d].proto < 5) p[drops[d].proto]->drop++;
+                                   &st->stats.icmp, &st->stats.udp, &st->stats.tcp};
+  if (drops[d].proto < 6) p[drops[d].proto]->drop++;
 }
 
 const struct stack_stats *stack_stats(const struct stack *st) { return &st->stats; }
