@@ -2,7 +2,12 @@
 // that the comparison charges ns-3 nothing for crossing from C.
 #include "bench_ref.h"
 
+#include <ns3/applications-module.h>
 #include <ns3/core-module.h>
+#include <ns3/internet-module.h>
+#include <ns3/network-module.h>
+#include <ns3/point-to-point-module.h>
+#include <ns3/traffic-control-module.h>
 
 #include <cstdlib>
 
@@ -66,4 +71,77 @@ extern "C" int64_t lwsim_ns3ref_pending(uint64_t n, uint32_t pending, uint64_t s
     ns3::Simulator::Schedule(ns3::NanoSeconds(NextDelay()), &PendingEvent);
   ns3::Simulator::Run();
   return Finish();
+}
+
+namespace {
+
+struct BulkState {
+  uint64_t want = 0, got = 0;
+  int64_t done_ns = -1;
+};
+BulkState g_bulk;
+
+void OnSinkRx(ns3::Ptr<const ns3::Packet> p, const ns3::Address &) {
+  g_bulk.got += p->GetSize();
+  if (g_bulk.done_ns < 0 && g_bulk.got >= g_bulk.want) {
+    g_bulk.done_ns = ns3::Simulator::Now().GetNanoSeconds();
+    ns3::Simulator::Stop();
+  }
+}
+
+}  // namespace
+
+extern "C" int64_t lwsim_ns3ref_tcp_bulk(uint64_t bytes, uint64_t rate_bps, int64_t delay_ns,
+                                         uint32_t buf, double loss, uint64_t seed) {
+  using namespace ns3;
+  if (bytes == 0 || rate_bps == 0 || delay_ns < 0 || loss < 0 || loss >= 1 ||
+      !Setup("ns3::PriorityQueueScheduler"))
+    return -1;
+  RngSeedManager::SetSeed(static_cast<uint32_t>(seed ? seed : 1));
+  RngSeedManager::SetRun(1);
+  g_bulk = BulkState{};
+  g_bulk.want = bytes;
+  Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(1460));
+  Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(buf));
+  Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(buf));
+  Config::SetDefault("ns3::TcpSocketBase::Timestamp", BooleanValue(false));
+
+  NodeContainer nodes;
+  nodes.Create(2);
+  PointToPointHelper p2p;
+  p2p.SetDeviceAttribute("DataRate", DataRateValue(DataRate(rate_bps)));
+  p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(delay_ns)));
+  NetDeviceContainer devs = p2p.Install(nodes);
+  InternetStackHelper internet;
+  internet.Install(nodes);
+  Ipv4AddressHelper addr;
+  addr.SetBase("10.1.1.0", "255.255.255.0");
+  Ipv4InterfaceContainer ifs = addr.Assign(devs);
+  TrafficControlHelper tch;
+  tch.Uninstall(devs); /* only the device's DropTail queue remains */
+  Ptr<RateErrorModel> em;
+  if (loss > 0) {
+    em = CreateObject<RateErrorModel>();
+    em->SetAttribute("ErrorRate", DoubleValue(loss));
+    em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+    em->AssignStreams(1000);
+    devs.Get(1)->SetAttribute("ReceiveErrorModel", PointerValue(em));
+  }
+  internet.AssignStreams(nodes, 2000);
+
+  BulkSendHelper source("ns3::TcpSocketFactory", InetSocketAddress(ifs.GetAddress(1), 9));
+  source.SetAttribute("MaxBytes", UintegerValue(bytes));
+  ApplicationContainer src = source.Install(nodes.Get(0));
+  src.Start(Seconds(0.0));
+  PacketSinkHelper sink("ns3::TcpSocketFactory", InetSocketAddress(Ipv4Address::GetAny(), 9));
+  ApplicationContainer snk = sink.Install(nodes.Get(1));
+  snk.Start(Seconds(0.0));
+  snk.Get(0)->TraceConnectWithoutContext("Rx", MakeCallback(&OnSinkRx));
+
+  Simulator::Stop(Seconds(600));
+  Simulator::Run();
+  int64_t done = g_bulk.done_ns;
+  em = nullptr;
+  Simulator::Destroy();
+  return done;
 }

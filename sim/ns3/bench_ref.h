@@ -36,6 +36,17 @@ int64_t lwsim_ns3ref_chain(uint64_t n, const char *scheduler);
 int64_t lwsim_ns3ref_pending(uint64_t n, uint32_t pending, uint64_t seed,
                              int64_t max_delay_ns, const char *scheduler);
 
+/* 100 MB-style bulk transfer on ns-3's own TCP, the reference for
+ * bench/'s tcp_bulk: BulkSendApplication to PacketSinkApplication over a
+ * point-to-point link (rate_bps, delay_ns), MSS 1460, socket buffers of
+ * buf bytes, timestamps off, no queue disc (the device's DropTail queue of
+ * 100 packets), PriorityQueueScheduler; `loss` drops that fraction of the
+ * packets arriving at the receiver (RateErrorModel, its own stream).
+ * Returns the simulated time at which the sink had every byte (ns), or -1
+ * when it did not finish within 600 simulated seconds. */
+int64_t lwsim_ns3ref_tcp_bulk(uint64_t bytes, uint64_t rate_bps, int64_t delay_ns, uint32_t buf,
+                              double loss, uint64_t seed);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,6 +67,7 @@ void tcp_pcb_free(struct tcp_pcb *pcb) {
     st_free(st, s, sizeof *s);
   }
   if (pcb->sbuf) st_free(st, pcb->sbuf, pcb->sbuf_size);
+  st_free(st, pcb->sacked, (size_t)pcb->cap_sacked * sizeof *pcb->sacked);
   STACK_YIELD_POINT(&st->port, "tcp_pcb_free");
   pool_put(st, &st->tcp_pcbs, pcb, "tcp_pcb_free");
 }
@@ -216,6 +217,7 @@ int tcp_connect(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port, tcp_connect
   pcb->connected = connected;
   pcb->iss = tcp_isn(st, la, pcb->lport, addr, port);
   pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
+  pcb->recover = pcb->rexmit_high = pcb->iss;
   pcb->sbuf_seq = pcb->iss + 1;
   pcb->mss = tcp_mss_for(st, addr);
   pcb->rcv_wscale = (pcb->flags & TF_WSCALE) ? tcp_wscale_for(st->cfg.tcp_rcv_buf) : 0;
@@ -345,7 +347,8 @@ static void rtx_fire(void *arg) {
   pcb->cwnd = pcb->mss;
   pcb->dupacks = 0;
   pcb->recover = pcb->snd_max;
-  pcb->snd_nxt = pcb->snd_una; /* go back N */
+  pcb->rexmit_high = pcb->snd_una;
+  pcb->snd_nxt = pcb->snd_una; /* go back N (skipping what the peer SACKed) */
   st->stats.tcp_retransmits++;
   pcb->counters.retransmits++;
   tcp_output_now(pcb);

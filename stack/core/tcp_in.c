@@ -108,6 +108,7 @@ static void listen_input(struct tcp_pcb *l, struct seg *s) {
   pcb->snd_wl1 = t->seq;
   pcb->iss = tcp_isn(st, pcb->laddr, pcb->lport, pcb->raddr, pcb->rport);
   pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
+  pcb->recover = pcb->rexmit_high = pcb->iss;
   pcb->snd_wl2 = pcb->iss;
   pcb->sbuf_seq = pcb->iss + 1;
   pcb->cwnd = pcb->mss;
@@ -322,8 +323,9 @@ static int text_and_fin(struct tcp_pcb *pcb, struct seg *s) {
        * (the duplicate ACK drives the sender's fast retransmit) */
       struct pbuf *p = s->p;
       s->p = NULL;
+      pcb->sack_last = s->t.seq;
       ooseq_insert(pcb, s->t.seq, p, s->len);
-      pcb->flags |= TF_ACK_NOW;
+      tcp_send_ctl(pcb, TCP_ACK); /* a pure duplicate ACK, with SACK blocks */
       fin = 0; /* a FIN beyond a hole comes again */
     }
   }
@@ -396,6 +398,9 @@ static int ack_input(struct tcp_pcb *pcb, struct seg *s) {
     return 0;
   }
   uint32_t new_wnd = (uint32_t)t->window << pcb->snd_wscale;
+  int sack = (pcb->flags & TF_SACK) != 0;
+  uint32_t una_before = pcb->snd_una, sacked_before = sack ? tcp_sack_total(pcb) : 0;
+  if (sack && t->nsack) tcp_sack_update(pcb, t);
   if (seq_gt(t->ack, pcb->snd_una)) {
     uint32_t acked = t->ack - pcb->snd_una;
     uint32_t data = 0;
@@ -408,6 +413,8 @@ static int ack_input(struct tcp_pcb *pcb, struct seg *s) {
     }
     pcb->snd_una = t->ack;
     if (seq_lt(pcb->snd_nxt, pcb->snd_una)) pcb->snd_nxt = pcb->snd_una;
+    if (seq_lt(pcb->rexmit_high, pcb->snd_una)) pcb->rexmit_high = pcb->snd_una;
+    if (pcb->nsacked) tcp_sack_prune(pcb);
     if ((pcb->flags & TF_RTT_TIMING) && seq_gt(t->ack, pcb->rtt_seq)) {
       rtt_sample(pcb, stack_now(st) - pcb->rtt_start);
       pcb->flags &= ~(uint32_t)TF_RTT_TIMING;
@@ -419,7 +426,17 @@ static int ack_input(struct tcp_pcb *pcb, struct seg *s) {
     pcb->retries = 0;
     pcb->backoff = 0;
     uint32_t flight = pcb->snd_max - pcb->snd_una;
-    if (pcb->flags & TF_RECOVERY) {
+    if ((pcb->flags & TF_RECOVERY) && sack) {
+      /* RFC 6675: leave at the recovery point; until then PRR (below)
+       * sets cwnd */
+      if (seq_geq(t->ack, pcb->recover)) {
+        pcb->cwnd = pcb->ssthresh;
+        pcb->flags &= ~(uint32_t)TF_RECOVERY;
+        pcb->dupacks = 0;
+      } else {
+        tcp_rtx_timer_start(pcb);
+      }
+    } else if (pcb->flags & TF_RECOVERY) {
       if (seq_geq(t->ack, pcb->recover)) { /* full ACK: leave recovery (RFC 6582 3.2 step 3) */
         uint32_t f = flight > pcb->mss ? flight : pcb->mss;
         pcb->cwnd = pcb->ssthresh < f + pcb->mss ? pcb->ssthresh : f + pcb->mss;
@@ -450,19 +467,66 @@ static int ack_input(struct tcp_pcb *pcb, struct seg *s) {
              new_wnd == pcb->snd_wnd && pcb->snd_max != pcb->snd_una) {
     /* a duplicate ACK (RFC 5681 sec. 2) */
     pcb->dupacks++;
-    if (pcb->dupacks == 3 && !(pcb->flags & TF_RECOVERY)) {
-      /* fast retransmit, then fast recovery (RFC 6582 3.2 step 2) */
-      uint32_t flight = pcb->snd_max - pcb->snd_una, half = flight / 2;
-      pcb->ssthresh = half > 2u * pcb->mss ? half : 2u * pcb->mss;
-      pcb->recover = pcb->snd_max;
-      pcb->flags |= TF_RECOVERY;
-      st->stats.tcp_fast_retransmits++;
+    if (pcb->dupacks > 3 && (pcb->flags & TF_RECOVERY) && !sack)
+      pcb->cwnd += pcb->mss; /* NewReno: each further dup ACK, a segment has left */
+  }
+  /* Entering loss recovery: three duplicate ACKs, or with SACK enough
+   * SACKed above snd_una (RFC 6675 sec. 5), once per window of data
+   * (RFC 6582 sec. 3.2 step 2: not for data sent before recover). */
+  if (!(pcb->flags & TF_RECOVERY) && seq_geq(pcb->snd_una, pcb->recover) &&
+      pcb->snd_max != pcb->snd_una &&
+      (pcb->dupacks >= 3 || (sack && tcp_sack_is_lost(pcb, pcb->snd_una)))) {
+    uint32_t flight = pcb->snd_max - pcb->snd_una, half = flight / 2;
+    pcb->ssthresh = half > 2u * pcb->mss ? half : 2u * pcb->mss;
+    pcb->recover = pcb->snd_max;
+    pcb->flags |= TF_RECOVERY;
+    st->stats.tcp_fast_retransmits++;
+    if (sack) {
+      pcb->recover_fs = flight;
+      pcb->prr_delivered = pcb->prr_out = 0;
+      uint32_t room, len = pcb->mss;
+      tcp_sack_skip(pcb, pcb->snd_una, &room);
+      if (len > room) len = room;
+      if (len > pcb->snd_max - pcb->snd_una) len = pcb->snd_max - pcb->snd_una;
+      tcp_send_range(pcb, pcb->snd_una, len);
+      pcb->rexmit_high = pcb->snd_una + len;
+      pcb->rexmit_mark = pcb->snd_max;
+      pcb->prr_out += len;
+    } else {
       tcp_rexmit_first(pcb);
       pcb->cwnd = pcb->ssthresh + 3u * pcb->mss;
-      tcp_rtx_timer_start(pcb);
-    } else if (pcb->dupacks > 3 && (pcb->flags & TF_RECOVERY)) {
-      pcb->cwnd += pcb->mss; /* each further dup ACK: a segment has left */
     }
+    tcp_rtx_timer_start(pcb);
+  }
+  /* Proportional Rate Reduction (RFC 6937 sec. 3.1, with the slow start
+   * reduction bound): in SACK recovery, cwnd follows what the ACKs say
+   * was delivered, so a large loss does not turn into a burst. */
+  if ((pcb->flags & TF_RECOVERY) && sack) {
+    /* A resent hole that is still a hole after three segments sent later
+     * were SACKed was lost again (the idea of RACK, RFC 8985): resend
+     * from snd_una instead of waiting for the timer. */
+    if (seq_gt(pcb->rexmit_high, pcb->snd_una) &&
+        tcp_sack_above(pcb, pcb->rexmit_mark) >= 3u * pcb->mss) {
+      pcb->rexmit_high = pcb->snd_una;
+      pcb->rexmit_mark = pcb->snd_max;
+    }
+    int64_t delivered = (int64_t)(uint32_t)(pcb->snd_una - una_before) +
+                        (int64_t)tcp_sack_total(pcb) - (int64_t)sacked_before;
+    if (delivered > 0) pcb->prr_delivered += (uint32_t)delivered;
+    uint32_t pipe = tcp_sack_pipe(pcb);
+    int64_t sndcnt;
+    if (pipe > pcb->ssthresh) {
+      uint64_t fs = pcb->recover_fs ? pcb->recover_fs : 1;
+      sndcnt = (int64_t)(((uint64_t)pcb->prr_delivered * pcb->ssthresh + fs - 1) / fs) -
+               (int64_t)pcb->prr_out;
+    } else {
+      int64_t a = (int64_t)pcb->prr_delivered - (int64_t)pcb->prr_out;
+      int64_t limit = (a > delivered ? a : delivered) + pcb->mss;
+      int64_t gap = (int64_t)pcb->ssthresh - (int64_t)pipe;
+      sndcnt = gap < limit ? gap : limit;
+    }
+    if (sndcnt < 0) sndcnt = 0;
+    pcb->cwnd = pipe + (uint32_t)sndcnt;
   }
   /* window update (step 5, fifth bullet) */
   if (seq_lt(pcb->snd_wl1, t->seq) || (pcb->snd_wl1 == t->seq && seq_leq(pcb->snd_wl2, t->ack))) {

@@ -69,6 +69,8 @@ static int send_seg(struct tcp_pcb *pcb, uint32_t seq, uint32_t len, uint8_t fla
     uint32_t w = wnd >> pcb->rcv_wscale;
     r.window = (uint16_t)(w > 0xffff ? 0xffff : w);
   }
+  if (flags == TCP_ACK && len == 0 && (pcb->flags & TF_SACK) && pcb->ooseq)
+    r.nsack = (uint8_t)tcp_sack_blocks(pcb, r.sack, 4); /* RFC 2018 sec. 4 */
   if (flags & TCP_ACK) {
     r.ack = pcb->rcv_nxt;
     /* what the peer may now send up to */
@@ -176,14 +178,51 @@ int tcp_output_now(struct tcp_pcb *pcb) {
     return STACK_OK;
   }
   int sent = 0, rc = STACK_OK;
-  uint32_t wnd = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
+  if ((pcb->flags & TF_RECOVERY) && (pcb->flags & TF_SACK)) {
+    /* RFC 6675 sec. 5: while cwnd - pipe >= SMSS, send the next lost
+     * hole, else new data */
+    for (;;) {
+      uint32_t pipe = tcp_sack_pipe(pcb), seq, len;
+      if (pipe + pcb->mss > pcb->cwnd) break;
+      if (tcp_sack_next_hole(pcb, &seq, &len)) {
+        tcp_send_range(pcb, seq, len);
+        pcb->rexmit_high = seq + len;
+        pcb->rexmit_mark = pcb->snd_max;
+        pcb->prr_out += len;
+        sent = 1;
+        continue;
+      }
+      uint32_t unsent = tcp_unsent(pcb), outstanding = pcb->snd_max - pcb->snd_una;
+      len = unsent < pcb->mss ? unsent : pcb->mss;
+      if (!len || pcb->snd_nxt != pcb->snd_max || outstanding + len > pcb->snd_wnd) break;
+      int fin = (pcb->flags & TF_FIN_QUEUED) && len == unsent && !(pcb->flags & TF_FIN_SENT);
+      rc = send_data(pcb, len, fin, len == unsent);
+      pcb->prr_out += len;
+      sent = 1;
+      if (rc < 0) break;
+    }
+    if (!sent && (pcb->flags & TF_ACK_NOW)) rc = send_seg(pcb, pcb->snd_max, 0, TCP_ACK);
+    return rc;
+  }
+  /* Limited transmit (RFC 3042): the first two duplicate ACKs each let one
+   * new segment out, so a loss near the end of a window still gets the
+   * three duplicates that start recovery. */
+  uint32_t cw = pcb->cwnd + (pcb->dupacks < 3 ? pcb->dupacks * (uint32_t)pcb->mss : 0);
+  uint32_t wnd = pcb->snd_wnd < cw ? pcb->snd_wnd : cw;
   for (;;) {
+    uint32_t room = UINT32_MAX;
+    if (seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->nsacked) {
+      /* resending after a timeout: what the peer holds is skipped */
+      pcb->snd_nxt = tcp_sack_skip(pcb, pcb->snd_nxt, &room);
+      if (seq_gt(pcb->snd_nxt, pcb->snd_max)) pcb->snd_nxt = pcb->snd_max;
+    }
     uint32_t unsent = tcp_unsent(pcb);
     if (!unsent) break;
     uint32_t inflight = pcb->snd_nxt - pcb->snd_una;
     uint32_t usable = wnd > inflight ? wnd - inflight : 0;
     uint32_t len = unsent < pcb->mss ? unsent : pcb->mss;
     if (len > usable) len = usable;
+    if (len > room) len = room;
     if (len == 0) break;
     if (len < pcb->mss) {
       if (len < unsent) {
@@ -216,6 +255,15 @@ int tcp_output_now(struct tcp_pcb *pcb) {
   }
   if (!sent && (pcb->flags & TF_ACK_NOW)) rc = send_seg(pcb, pcb->snd_max, 0, TCP_ACK);
   return rc;
+}
+
+void tcp_send_range(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
+  int fin = (pcb->flags & TF_FIN_SENT) && seq + len == pcb->snd_fin_seq;
+  pcb->counters.retransmits++;
+  pcb->st->stats.tcp_retransmits++;
+  if ((pcb->flags & TF_RTT_TIMING) && seq_leq(seq, pcb->rtt_seq))
+    pcb->flags &= ~(uint32_t)TF_RTT_TIMING; /* Karn */
+  send_seg(pcb, seq, len, (uint8_t)(TCP_ACK | (fin ? TCP_FIN : 0)));
 }
 
 void tcp_rexmit_first(struct tcp_pcb *pcb) {

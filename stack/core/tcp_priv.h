@@ -42,6 +42,8 @@ enum {
   TF_PASSIVE = 1u << 16,    /* made by a listener */
 };
 
+#define TCP_SACK_RANGES 2048 /* enough for every hole in a 4 MB window */
+
 struct tcp_seg {
   struct tcp_seg *next;
   uint32_t seq, len; /* payload bytes [seq, seq + len) */
@@ -92,6 +94,17 @@ struct tcp_pcb {
   uint32_t cwnd, ssthresh, recover, dupacks;
   uint32_t retries, backoff;
 
+  /* SACK (RFC 2018, RFC 6675): the sender's scoreboard of ranges above
+   * snd_una the peer holds, sorted, disjoint; the receiver's last
+   * out-of-order arrival (its block is reported first) */
+  struct tcp_sack_block *sacked; /* grown on demand up to TCP_SACK_RANGES */
+  uint16_t nsacked, cap_sacked;
+  uint32_t rexmit_high; /* in SACK recovery: holes below it were resent */
+  uint32_t rexmit_mark; /* snd_max when a hole was last resent */
+  /* Proportional Rate Reduction (RFC 6937) during SACK recovery */
+  uint32_t prr_delivered, prr_out, recover_fs;
+  uint32_t sack_last;
+
   /* keep-alive */
   uint32_t keep_probes;
 
@@ -125,7 +138,30 @@ void tcp_keepalive_reset(struct tcp_pcb *pcb);
 uint16_t tcp_mss_for(struct stack *st, ip4_addr_t dst);
 uint8_t tcp_wscale_for(uint32_t rcv_buf);
 
+/* tcp_sack.c */
+/* Take a segment's SACK blocks into the scoreboard; forget what snd_una
+ * passed. */
+void tcp_sack_update(struct tcp_pcb *pcb, const struct tcp_repr *t);
+void tcp_sack_prune(struct tcp_pcb *pcb);
+/* Bytes the scoreboard holds. */
+uint32_t tcp_sack_total(const struct tcp_pcb *pcb);
+/* Bytes SACKed above seq. */
+uint32_t tcp_sack_above(const struct tcp_pcb *pcb, uint32_t seq);
+/* RFC 6675 IsLost: at least 3 segments' worth SACKed above seq. */
+int tcp_sack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
+/* RFC 6675 pipe: bytes believed in flight. */
+uint32_t tcp_sack_pipe(const struct tcp_pcb *pcb);
+/* The next hole to retransmit in recovery ([*seq, *seq + *len)), or 0. */
+int tcp_sack_next_hole(const struct tcp_pcb *pcb, uint32_t *seq, uint32_t *len);
+/* If seq lies in a SACKed range, the range's end, else seq; *room gets
+ * the bytes up to the next SACKed range (UINT32_MAX when none). */
+uint32_t tcp_sack_skip(const struct tcp_pcb *pcb, uint32_t seq, uint32_t *room);
+/* The receiver's blocks for an ACK (RFC 2018 sec. 4): up to max. */
+int tcp_sack_blocks(const struct tcp_pcb *pcb, struct tcp_sack_block *out, int max);
+
 /* tcp_out.c */
+/* Send one segment of buffered data at seq (a retransmission). */
+void tcp_send_range(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);
 /* Send what the windows allow (data, FIN), or a pending ACK. */
 int tcp_output_now(struct tcp_pcb *pcb);
 /* Send an empty segment with the given flags (ACK, SYN, SYN|ACK, FIN...). */
