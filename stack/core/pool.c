@@ -29,12 +29,31 @@ static struct pool_obj *obj_of(const void *p) {
   return (struct pool_obj *)((const unsigned char *)p - offsetof(struct pool_obj, data));
 }
 
-void pool_init(struct stack_pool *pl, const char *name, uint32_t size, uint32_t limit) {
+void pool_init(struct stack_pool *pl, const char *name, uint32_t size, uint32_t limit,
+               uint32_t clear, uint32_t poison) {
   memset(pl, 0, sizeof *pl);
   pl->name = name;
   pl->size = size;
   pl->limit = limit;
+  pl->clear = clear && clear < size ? clear : size;
+  pl->poison = poison && poison < size ? poison : size;
 }
+
+#ifdef STACK_POOL_CHECKS
+/* 1 when the first n bytes of p are all POISON, a word at a time. */
+static int poison_intact(const unsigned char *p, uint32_t n) {
+  const uint64_t pat = 0x0101010101010101ull * POISON;
+  uint32_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    if (w != pat) return 0;
+  }
+  for (; i < n; i++)
+    if (p[i] != POISON) return 0;
+  return 1;
+}
+#endif
 
 int pool_obj_live(const void *obj) { return obj_of(obj)->state == LIVE; }
 uint32_t pool_obj_gen(const void *obj) { return obj_of(obj)->gen; }
@@ -47,11 +66,8 @@ void *pool_get(struct stack *st, struct stack_pool *pl) {
     if (!pl->free_head) pl->free_tail = NULL;
 #ifdef STACK_POOL_CHECKS
     /* Someone wrote through a stale pointer while it was free? */
-    for (uint32_t i = 0; i < o->size; i++)
-      if (o->data[i] != POISON) {
-        st_finding(st, "write_after_free", pl->name, "a freed object was modified");
-        break;
-      }
+    if (!poison_intact(o->data, pl->poison))
+      st_finding(st, "write_after_free", pl->name, "a freed object was modified");
 #endif
   } else {
     if (pl->total >= pl->limit) {
@@ -72,7 +88,7 @@ void *pool_get(struct stack *st, struct stack_pool *pl) {
   }
   o->state = LIVE;
   o->next_free = NULL;
-  memset(o->data, 0, pl->size);
+  memset(o->data, 0, pl->clear);
   if (++pl->used > pl->high) pl->high = pl->used;
   return o->data;
 }
@@ -87,7 +103,7 @@ int pool_put(struct stack *st, struct stack_pool *pl, void *obj, const char *whe
   o->state = FREE;
   o->gen++;
 #ifdef STACK_POOL_CHECKS
-  memset(o->data, POISON, o->size);
+  memset(o->data, POISON, pl->poison);
 #endif
   o->next_free = NULL;
   if (pl->free_tail) pl->free_tail->next_free = o;

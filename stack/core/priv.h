@@ -38,6 +38,8 @@ struct pool_obj;
 struct stack_pool {
   const char *name;
   uint32_t size;  /* object bytes */
+  uint32_t clear; /* bytes zeroed on get (the rest is the caller's to fill) */
+  uint32_t poison; /* bytes poisoned while free and checked on reuse */
   uint32_t limit; /* objects at most */
   uint32_t used, total, high;
   uint64_t fails;
@@ -45,7 +47,9 @@ struct stack_pool {
   struct pool_obj *all;                   /* every object, to free at the end */
 };
 
-void pool_init(struct stack_pool *pl, const char *name, uint32_t size, uint32_t limit);
+/* clear, poison: as in struct stack_pool; 0 means the whole object */
+void pool_init(struct stack_pool *pl, const char *name, uint32_t size, uint32_t limit,
+               uint32_t clear, uint32_t poison);
 void *pool_get(struct stack *st, struct stack_pool *pl);
 /* Returns 0, or STACK_EINVAL (with a "double_free" finding) when obj is
  * already free. */

@@ -90,10 +90,14 @@ int stack_new(struct stack **out, const struct stack_config *c) {
   snprintf(st->name, sizeof st->name, "%s", c->name ? c->name : "stack");
   st->cfg.name = st->name;
   st->port = cfg.port;
-  pool_init(&st->pbufs, "pbuf", (uint32_t)(sizeof(struct pbuf) + cfg.pbuf_size), cfg.pbuf_pool);
-  pool_init(&st->udp_pcbs, "udp_pcb", (uint32_t)udp_pcb_size(), cfg.udp_pcbs);
-  pool_init(&st->reass, "reass", (uint32_t)sizeof(struct reass_dgram), cfg.reass_datagrams);
-  pool_init(&st->tcp_pcbs, "tcp_pcb", (uint32_t)tcp_pcb_size(), cfg.tcp_pcbs);
+  /* A buffer's storage is filled by whoever allocates it: only the struct
+   * is cleared, and the struct plus the header area is poisoned while free
+   * (where a stale pointer most likely writes). */
+  pool_init(&st->pbufs, "pbuf", (uint32_t)(sizeof(struct pbuf) + cfg.pbuf_size), cfg.pbuf_pool,
+            (uint32_t)sizeof(struct pbuf), (uint32_t)sizeof(struct pbuf) + PBUF_TRANSPORT + 64);
+  pool_init(&st->udp_pcbs, "udp_pcb", (uint32_t)udp_pcb_size(), cfg.udp_pcbs, 0, 0);
+  pool_init(&st->reass, "reass", (uint32_t)sizeof(struct reass_dgram), cfg.reass_datagrams, 0, 0);
+  pool_init(&st->tcp_pcbs, "tcp_pcb", (uint32_t)tcp_pcb_size(), cfg.tcp_pcbs, 0, 0);
   st->icmp_tokens = (uint64_t)cfg.icmp_burst * STACK_SEC;
   st->next_port = (uint16_t)(cfg.port_min +
                              st->port.ops->random(st->port.ctx) % (cfg.port_max - cfg.port_min + 1u));

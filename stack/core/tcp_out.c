@@ -181,14 +181,16 @@ int tcp_output_now(struct tcp_pcb *pcb) {
   if ((pcb->flags & TF_RECOVERY) && (pcb->flags & TF_SACK)) {
     /* RFC 6675 sec. 5: while cwnd - pipe >= SMSS, send the next lost
      * hole, else new data */
+    uint32_t pipe = tcp_sack_pipe(pcb); /* kept up to date as we send */
     for (;;) {
-      uint32_t pipe = tcp_sack_pipe(pcb), seq, len;
+      uint32_t seq, len;
       if (pipe + pcb->mss > pcb->cwnd) break;
       if (tcp_sack_next_hole(pcb, &seq, &len)) {
         tcp_send_range(pcb, seq, len);
         pcb->rexmit_high = seq + len;
         pcb->rexmit_mark = pcb->snd_max;
         pcb->prr_out += len;
+        pipe += len;
         sent = 1;
         continue;
       }
@@ -198,6 +200,7 @@ int tcp_output_now(struct tcp_pcb *pcb) {
       int fin = (pcb->flags & TF_FIN_QUEUED) && len == unsent && !(pcb->flags & TF_FIN_SENT);
       rc = send_data(pcb, len, fin, len == unsent);
       pcb->prr_out += len;
+      pipe += len;
       sent = 1;
       if (rc < 0) break;
     }

@@ -93,36 +93,42 @@ int tcp_sack_is_lost(const struct tcp_pcb *pcb, uint32_t seq) {
   return tcp_sack_above(pcb, seq) >= 3u * pcb->mss;
 }
 
-/* Holes: the gaps below the highest SACKed byte, from snd_una on. */
+/* Holes are the gaps below the highest SACKed byte, from snd_una on. A
+ * hole's start has every range from the next one up above it, so walking
+ * up with a running total of the ranges passed gives IsLost for each hole
+ * in one pass. */
 uint32_t tcp_sack_pipe(const struct tcp_pcb *pcb) {
-  uint32_t out = pcb->snd_max - pcb->snd_una, sacked = 0, lost = 0;
-  uint32_t at = pcb->snd_una;
+  uint32_t total = tcp_sack_total(pcb), below = 0, lost = 0;
+  uint32_t at = pcb->snd_una, lost_min = 3u * pcb->mss;
   for (int i = 0; i < pcb->nsacked; i++) {
     const struct tcp_sack_block *b = &pcb->sacked[i];
-    sacked += b->right - b->left;
-    /* hole [at, b->left): lost if enough is SACKed above it, and not yet
-     * resent if above rexmit_high */
-    if (seq_lt(at, b->left) && tcp_sack_is_lost(pcb, at)) {
+    /* hole [at, b->left): lost when enough lies SACKed above it; the part
+     * above rexmit_high has not been resent yet */
+    if (seq_lt(at, b->left) && total - below >= lost_min) {
       uint32_t from = seq_gt(pcb->rexmit_high, at) ? pcb->rexmit_high : at;
       if (seq_lt(from, b->left)) lost += b->left - from;
     }
+    below += b->right - b->left;
     at = b->right;
   }
-  uint32_t minus = sacked + lost;
+  uint32_t out = pcb->snd_max - pcb->snd_una, minus = total + lost;
   return out > minus ? out - minus : 0;
 }
 
 int tcp_sack_next_hole(const struct tcp_pcb *pcb, uint32_t *seq, uint32_t *len) {
+  uint32_t total = tcp_sack_total(pcb), below = 0, lost_min = 3u * pcb->mss;
   uint32_t at = pcb->snd_una;
   for (int i = 0; i < pcb->nsacked; i++) {
     const struct tcp_sack_block *b = &pcb->sacked[i];
+    if (total - below < lost_min) break; /* nothing higher is lost either */
     uint32_t from = seq_gt(pcb->rexmit_high, at) ? pcb->rexmit_high : at;
-    if (seq_lt(from, b->left) && tcp_sack_is_lost(pcb, from)) {
+    if (seq_lt(from, b->left)) {
       uint32_t n = b->left - from;
       *seq = from;
       *len = n < pcb->mss ? n : pcb->mss;
       return 1;
     }
+    below += b->right - b->left;
     at = b->right;
   }
   return 0;
