@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/pcap.h"
 #include "tcp_app.h"
 #include "world.h"
 
@@ -113,9 +114,54 @@ static void integrity_seeds_51_100(void **state) { (void)state; integrity_seeds(
 static void integrity_seeds_101_150(void **state) { (void)state; integrity_seeds(101, 150); }
 static void integrity_seeds_151_200(void **state) { (void)state; integrity_seeds(151, 200); }
 
+/* A capture of a lossy transfer: tshark reads it with no malformed packet,
+ * and the retransmissions it finds are the ones the stack counted. The
+ * capture is taken where frames are sent, so every segment tshark calls
+ * out of order is a retransmission too (its heuristic names a resent hole
+ * "out-of-order" when newer data went out just before it). */
+static void capture_matches_retransmission_counter(void **state) {
+  (void)state;
+  if (system("command -v tshark >/dev/null 2>&1") != 0) {
+    print_message("tshark not installed (scripts/deps installs it): skipping\n");
+    skip();
+  }
+  struct sim_impair imp = {.delay = 2 * SIM_MSEC, .rate = 20000000, .loss = 0.03};
+  struct conn *c = conn_new(7, NULL, &imp, 300000, 0);
+  const char *path = LWSIM_TEST_TMPDIR "/tcp_lossy.pcap";
+  struct sim_pcap *pcap;
+  assert_int_equal(sim_pcap_open(&pcap, path, 0), 0);
+  sim_medium_capture(c->w->m[0], pcap);
+  world_run_for(c->w, 60 * SIM_SEC);
+  assert_true(tcp_app_done(&c->server, 300000));
+  uint64_t counted = stack_stats(c->w->st[0])->tcp_retransmits + stack_stats(c->w->st[1])->tcp_retransmits;
+  sim_medium_capture(c->w->m[0], NULL);
+  assert_int_equal(sim_pcap_close(pcap), 0);
+  assert_true(counted > 5); /* the loss really bit */
+  FILE *p = popen("tshark -r " LWSIM_TEST_TMPDIR "/tcp_lossy.pcap -Y "
+                  "'tcp.analysis.retransmission || tcp.analysis.fast_retransmission || "
+                  "tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order' "
+                  "-T fields -e frame.number 2>/dev/null | wc -l",
+                  "r");
+  unsigned long rexmit = 0;
+  assert_int_equal(fscanf(p, "%lu", &rexmit), 1);
+  pclose(p);
+  p = popen("tshark -r " LWSIM_TEST_TMPDIR "/tcp_lossy.pcap -d tcp.port==80,data "
+            "-Y '_ws.malformed || "
+            "_ws.expert.severity == error' -T fields -e frame.number 2>/dev/null | wc -l", "r");
+  unsigned long bad = 99;
+  assert_int_equal(fscanf(p, "%lu", &bad), 1);
+  pclose(p);
+  if (rexmit != counted) print_error("tshark found %lu retransmissions, the stacks counted %lu\n",
+                                     rexmit, (unsigned long)counted);
+  assert_int_equal(rexmit, counted);
+  assert_int_equal(bad, 0);
+  conn_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(handshake_transfer_and_close),
+      cmocka_unit_test(capture_matches_retransmission_counter),
       cmocka_unit_test(integrity_seeds_1_50),
       cmocka_unit_test(integrity_seeds_51_100),
       cmocka_unit_test(integrity_seeds_101_150),

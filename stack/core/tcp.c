@@ -349,9 +349,7 @@ static void rtx_fire(void *arg) {
   pcb->recover = pcb->snd_max;
   pcb->rexmit_high = pcb->snd_una;
   pcb->snd_nxt = pcb->snd_una; /* go back N (skipping what the peer SACKed) */
-  st->stats.tcp_retransmits++;
-  pcb->counters.retransmits++;
-  tcp_output_now(pcb);
+  tcp_output_now(pcb); /* counts each segment it sends again */
   if (!pcb->rtx_timer.active) tcp_rtx_timer_start(pcb);
 }
 

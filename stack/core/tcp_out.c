@@ -148,6 +148,7 @@ static int send_data(struct tcp_pcb *pcb, uint32_t len, int fin, int push) {
   int rc = send_seg(pcb, seq, len, flags);
   if (rexmit) {
     pcb->counters.retransmits++;
+    st->stats.tcp_retransmits++;
     if ((pcb->flags & TF_RTT_TIMING) && seq_leq(seq, pcb->rtt_seq))
       pcb->flags &= ~(uint32_t)TF_RTT_TIMING; /* Karn: no sample from a resent range */
   } else if (!(pcb->flags & TF_RTT_TIMING) && len) {
