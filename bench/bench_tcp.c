@@ -111,6 +111,7 @@ static int64_t lwsim_bulk(double loss) {
     c.tcp_rcv_buf = BUF;
     c.tcp_ooseq = 4096;
     c.pbuf_pool = 8192;
+    c.tcp_no_ts = 1; /* as on the ns-3 side (see sim/ns3/bench_ref.cc) */
     if (stack_sim_node_new(&sn[i], e, NULL, 1, name, NULL) < 0) abort();
     c.port = stack_sim_node_port(sn[i]);
     if (stack_new(&st[i], &c) < 0) abort();

@@ -75,6 +75,7 @@ struct stack_config {
   uint32_t tcp_keep_cnt;      /* unanswered probes before giving up: 9 */
   uint8_t tcp_no_wscale;      /* 1: do not offer window scaling (RFC 7323) */
   uint8_t tcp_no_sack;        /* 1: do not offer SACK (RFC 2018) */
+  uint8_t tcp_no_ts;          /* 1: do not offer timestamps (RFC 7323) */
 };
 
 /* Fill every field of c with its default (port and name left NULL). */
@@ -141,6 +142,7 @@ enum stack_drop {
   STACK_DROP_TCP_BACKLOG,      /* SYN to a listener whose backlog is full */
   STACK_DROP_TCP_OOSEQ_FULL,   /* out-of-order queue full */
   STACK_DROP_TCP_STATE,        /* not valid in the connection's state */
+  STACK_DROP_TCP_PAWS,         /* an old timestamp (RFC 7323 PAWS) */
   STACK_DROP_POOL_EMPTY,       /* a buffer could not be allocated */
   STACK_DROP_NETIF_DOWN,       /* the netif or its link is down */
   STACK_DROP_NETIF_REMOVED,    /* queued on a netif that was removed */

@@ -108,6 +108,7 @@ void tcp_keepalive(struct tcp_pcb *pcb, int on);   /* times from the config */
 void tcp_set_reuseaddr(struct tcp_pcb *pcb, int on);
 void tcp_set_wscale(struct tcp_pcb *pcb, int on);  /* before connect/listen; config default */
 void tcp_set_sack(struct tcp_pcb *pcb, int on);    /* before connect/listen; config default */
+void tcp_set_timestamps(struct tcp_pcb *pcb, int on); /* before connect/listen; config default */
 
 /* Inspection, for tests and reports. */
 enum tcp_state tcp_pcb_state(const struct tcp_pcb *pcb);
@@ -119,7 +120,7 @@ struct tcp_info {
   uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd;
   uint32_t mss, cwnd, ssthresh;
   stack_time_t srtt, rttvar, rto;
-  uint8_t snd_wscale, rcv_wscale, sack, in_recovery;
+  uint8_t snd_wscale, rcv_wscale, sack, timestamps, in_recovery;
   uint32_t unsent, unacked, ooseq;
   uint64_t retransmits, bytes_acked, bytes_received;
 };

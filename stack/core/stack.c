@@ -237,6 +237,7 @@ static const struct {
     [STACK_DROP_TCP_BACKLOG] = {"tcp_backlog", 5},
     [STACK_DROP_TCP_OOSEQ_FULL] = {"tcp_ooseq_full", 5},
     [STACK_DROP_TCP_STATE] = {"tcp_state", 5},
+    [STACK_DROP_TCP_PAWS] = {"tcp_paws", 5},
     [STACK_DROP_POOL_EMPTY] = {"pool_empty", 6},
     [STACK_DROP_NETIF_DOWN] = {"netif_down", 6},
     [STACK_DROP_NETIF_REMOVED] = {"netif_removed", 6},

@@ -39,6 +39,7 @@ struct tcp_pcb *tcp_pcb_alloc(struct stack *st) {
   pcb->ssthresh = UINT32_MAX;
   if (!st->cfg.tcp_no_wscale) pcb->flags |= TF_WSCALE;
   if (!st->cfg.tcp_no_sack) pcb->flags |= TF_SACK;
+  if (!st->cfg.tcp_no_ts) pcb->flags |= TF_TS;
   pcb->next = st->tcp_list;
   st->tcp_list = pcb;
   return pcb;
@@ -216,6 +217,7 @@ int tcp_connect(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port, tcp_connect
   pcb->rport = port;
   pcb->connected = connected;
   pcb->iss = tcp_isn(st, la, pcb->lport, addr, port);
+  pcb->ts_offset = tcp_isn(st, addr, port, la, pcb->lport); /* RFC 7323 5.4: random per connection */
   pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
   pcb->recover = pcb->rexmit_high = pcb->iss;
   pcb->sbuf_seq = pcb->iss + 1;
@@ -265,6 +267,11 @@ void tcp_set_wscale(struct tcp_pcb *pcb, int on) {
   CHECK(pcb, "tcp_set_wscale", );
   if (pcb->state != TCP_CLOSED) return;
   pcb->flags = on ? pcb->flags | TF_WSCALE : pcb->flags & ~(uint32_t)TF_WSCALE;
+}
+void tcp_set_timestamps(struct tcp_pcb *pcb, int on) {
+  CHECK(pcb, "tcp_set_timestamps", );
+  if (pcb->state != TCP_CLOSED) return;
+  pcb->flags = on ? pcb->flags | TF_TS : pcb->flags & ~(uint32_t)TF_TS;
 }
 void tcp_set_sack(struct tcp_pcb *pcb, int on) {
   CHECK(pcb, "tcp_set_sack", );
@@ -499,6 +506,7 @@ void tcp_get_info(const struct tcp_pcb *pcb, struct tcp_info *o) {
   o->snd_wscale = pcb->snd_wscale;
   o->rcv_wscale = pcb->rcv_wscale;
   o->sack = (pcb->flags & TF_SACK) != 0;
+  o->timestamps = (pcb->flags & TF_TS) != 0;
   o->in_recovery = (pcb->flags & TF_RECOVERY) != 0;
   o->unsent = tcp_unsent(pcb);
   o->unacked = pcb->snd_max - pcb->snd_una;

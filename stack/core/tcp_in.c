@@ -38,6 +38,14 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_repr *t) {
     pcb->snd_wscale = pcb->rcv_wscale = 0;
   }
   if (!t->has_sack_perm) pcb->flags &= ~(uint32_t)TF_SACK;
+  if ((pcb->flags & TF_TS) && t->has_ts) {
+    pcb->ts_recent = t->ts_val;
+    /* every segment will carry 12 bytes of option: fewer for data (RFC
+     * 7323 sec. 3.2 asks the sender to make room) */
+    if (pcb->mss > 64 + 12) pcb->mss = (uint16_t)(pcb->mss - 12);
+  } else {
+    pcb->flags &= ~(uint32_t)TF_TS;
+  }
 }
 
 /* RFC 5681 3.1 initial window; one segment if the SYN was retransmitted
@@ -98,8 +106,8 @@ static void listen_input(struct tcp_pcb *l, struct seg *s) {
   pcb->listener = l;
   pcb->flags |= TF_PASSIVE;
   l->pending++;
-  pcb->flags = (pcb->flags & ~(uint32_t)(TF_WSCALE | TF_SACK)) |
-               (l->flags & (TF_WSCALE | TF_SACK | TF_NODELAY | TF_KEEPALIVE));
+  pcb->flags = (pcb->flags & ~(uint32_t)(TF_WSCALE | TF_SACK | TF_TS)) |
+               (l->flags & (TF_WSCALE | TF_SACK | TF_TS | TF_NODELAY | TF_KEEPALIVE));
   pcb->arg = l->arg;
   pcb->irs = t->seq;
   pcb->rcv_nxt = pcb->rcv_adv = t->seq + 1;
@@ -107,6 +115,7 @@ static void listen_input(struct tcp_pcb *l, struct seg *s) {
   pcb->snd_wnd = pcb->snd_wnd_max = t->window; /* a SYN's window is never scaled */
   pcb->snd_wl1 = t->seq;
   pcb->iss = tcp_isn(st, pcb->laddr, pcb->lport, pcb->raddr, pcb->rport);
+  pcb->ts_offset = tcp_isn(st, pcb->raddr, pcb->rport, pcb->laddr, pcb->lport);
   pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
   pcb->recover = pcb->rexmit_high = pcb->iss;
   pcb->snd_wl2 = pcb->iss;
@@ -415,7 +424,13 @@ static int ack_input(struct tcp_pcb *pcb, struct seg *s) {
     if (seq_lt(pcb->snd_nxt, pcb->snd_una)) pcb->snd_nxt = pcb->snd_una;
     if (seq_lt(pcb->rexmit_high, pcb->snd_una)) pcb->rexmit_high = pcb->snd_una;
     if (pcb->nsacked) tcp_sack_prune(pcb);
-    if ((pcb->flags & TF_RTT_TIMING) && seq_gt(t->ack, pcb->rtt_seq)) {
+    if ((pcb->flags & TF_TS) && t->has_ts && t->ts_ecr) {
+      /* RFC 7323 sec. 4: every ACK of new data times the segment whose
+       * timestamp it echoes, retransmitted or not */
+      uint32_t ms = tcp_ts_now(pcb) - t->ts_ecr;
+      if (ms < 0x7fffffffu) rtt_sample(pcb, (stack_time_t)ms * 1000000 + 500000);
+      pcb->flags &= ~(uint32_t)TF_RTT_TIMING;
+    } else if ((pcb->flags & TF_RTT_TIMING) && seq_gt(t->ack, pcb->rtt_seq)) {
       rtt_sample(pcb, stack_now(st) - pcb->rtt_start);
       pcb->flags &= ~(uint32_t)TF_RTT_TIMING;
     }
@@ -650,6 +665,14 @@ void tcp_input(struct stack_netif *nif, struct pbuf *p, const struct ipv4_repr *
     tcp_send_ctl(pcb, TCP_SYN | TCP_ACK);
     goto done;
   }
+  /* PAWS (RFC 7323 5.3): a timestamp older than TS.Recent marks an old
+   * duplicate; RSTs are exempt */
+  if ((pcb->flags & TF_TS) && s.t.has_ts && !(s.t.flags & TCP_RST) &&
+      seq_lt(s.t.ts_val, pcb->ts_recent)) {
+    tcp_ack_now(pcb);
+    st_drop(st, STACK_DROP_TCP_PAWS);
+    goto done;
+  }
   if (!acceptable(pcb, s.t.seq, seg_len)) {
     if (!(s.t.flags & TCP_RST)) tcp_ack_now(pcb);
     st_drop(st, STACK_DROP_TCP_SEQ);
@@ -678,6 +701,11 @@ void tcp_input(struct stack_netif *nif, struct pbuf *p, const struct ipv4_repr *
       s.t.flags &= (uint8_t)~TCP_FIN;
     }
   }
+  /* RFC 7323 4.3: TS.Recent follows the segments that reach the left
+   * edge of what we acknowledged */
+  if ((pcb->flags & TF_TS) && s.t.has_ts && seq_geq(s.t.ts_val, pcb->ts_recent) &&
+      seq_leq(s.t.seq, pcb->last_ack_sent))
+    pcb->ts_recent = s.t.ts_val;
   /* second: RST (RFC 5961 3.2) */
   if (s.t.flags & TCP_RST) {
     if (s.t.seq != pcb->rcv_nxt) {

@@ -69,10 +69,16 @@ static int send_seg(struct tcp_pcb *pcb, uint32_t seq, uint32_t len, uint8_t fla
     uint32_t w = wnd >> pcb->rcv_wscale;
     r.window = (uint16_t)(w > 0xffff ? 0xffff : w);
   }
+  if ((pcb->flags & TF_TS) && !(flags & TCP_RST)) { /* RFC 7323 sec. 3 */
+    r.has_ts = 1;
+    r.ts_val = tcp_ts_now(pcb);
+    r.ts_ecr = (flags & TCP_ACK) ? pcb->ts_recent : 0;
+  }
   if (flags == TCP_ACK && len == 0 && (pcb->flags & TF_SACK) && pcb->ooseq)
     r.nsack = (uint8_t)tcp_sack_blocks(pcb, r.sack, 4); /* RFC 2018 sec. 4 */
   if (flags & TCP_ACK) {
     r.ack = pcb->rcv_nxt;
+    pcb->last_ack_sent = pcb->rcv_nxt;
     /* what the peer may now send up to */
     uint32_t adv = pcb->rcv_nxt + ((uint32_t)r.window << ((flags & TCP_SYN) ? 0 : pcb->rcv_wscale));
     if (seq_gt(adv, pcb->rcv_adv)) pcb->rcv_adv = adv;

@@ -40,6 +40,7 @@ enum {
   TF_ACCEPTED = 1u << 14,   /* handed to the accept callback */
   TF_FIN_RCVD = 1u << 15,   /* the peer's FIN was taken in */
   TF_PASSIVE = 1u << 16,    /* made by a listener */
+  TF_TS = 1u << 17,         /* timestamps offered / in use (RFC 7323) */
 };
 
 #define TCP_SACK_RANGES 2048 /* enough for every hole in a 4 MB window */
@@ -105,6 +106,9 @@ struct tcp_pcb {
   uint32_t prr_delivered, prr_out, recover_fs;
   uint32_t sack_last;
 
+  /* timestamps (RFC 7323): TS.Recent, Last.ACK.sent, the clock's offset */
+  uint32_t ts_recent, last_ack_sent, ts_offset;
+
   /* keep-alive */
   uint32_t keep_probes;
 
@@ -137,6 +141,11 @@ void tcp_rtx_timer_start(struct tcp_pcb *pcb);
 void tcp_keepalive_reset(struct tcp_pcb *pcb);
 uint16_t tcp_mss_for(struct stack *st, ip4_addr_t dst);
 uint8_t tcp_wscale_for(uint32_t rcv_buf);
+/* The timestamp clock (RFC 7323 5.4): milliseconds plus a per-connection
+ * offset. */
+static inline uint32_t tcp_ts_now(const struct tcp_pcb *pcb) {
+  return (uint32_t)(stack_now(pcb->st) / 1000000) + pcb->ts_offset;
+}
 
 /* tcp_sack.c */
 /* Take a segment's SACK blocks into the scoreboard; forget what snd_una
