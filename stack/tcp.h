@@ -61,6 +61,11 @@ typedef int (*tcp_recv_fn)(void *arg, struct tcp_pcb *pcb, struct pbuf *p, int e
 typedef void (*tcp_sent_fn)(void *arg, struct tcp_pcb *pcb, uint32_t len);
 typedef void (*tcp_err_fn)(void *arg, int err);
 typedef void (*tcp_poll_fn)(void *arg, struct tcp_pcb *pcb);
+/* The peer's urgent pointer arrived or advanced (RFC 9293 3.8.5): `up` is
+ * the sequence-space offset, from the next byte the application will be
+ * given, of the byte after the urgent data (tcp_urgent_pending says how
+ * many urgent bytes are still to come). */
+typedef void (*tcp_urgent_fn)(void *arg, struct tcp_pcb *pcb, uint32_t pending);
 
 /* NULL when the PCB pool (config tcp_pcbs) is exhausted. */
 struct tcp_pcb *tcp_new(struct stack *st);
@@ -72,6 +77,10 @@ void tcp_sent(struct tcp_pcb *pcb, tcp_sent_fn fn);
 void tcp_err(struct tcp_pcb *pcb, tcp_err_fn fn);
 /* interval in nanoseconds; 0 stops polling */
 void tcp_poll(struct tcp_pcb *pcb, tcp_poll_fn fn, stack_time_t interval);
+void tcp_urgent(struct tcp_pcb *pcb, tcp_urgent_fn fn);
+/* Urgent bytes received but not yet handed to the recv callback... or
+ * handed but not yet consumed with tcp_recved (RFC 9293 MUST-33). */
+uint32_t tcp_urgent_pending(const struct tcp_pcb *pcb);
 
 /* Port 0 picks an ephemeral port. STACK_EADDRINUSE when taken (a PCB in
  * TIME-WAIT holds its port unless tcp_set_reuseaddr()). */
@@ -82,7 +91,11 @@ int tcp_listen(struct tcp_pcb *pcb, int backlog);
 /* Active open: sends SYN; STACK_OK means underway, `connected` reports. */
 int tcp_connect(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port, tcp_connected_fn connected);
 
-enum { TCP_WRITE_MORE = 1 }; /* more data follows at once: no PSH yet */
+enum {
+  TCP_WRITE_MORE = 1,   /* more data follows at once: no PSH yet */
+  TCP_WRITE_URGENT = 2, /* these bytes are urgent data: the urgent pointer
+                           moves to their end (RFC 9293 3.8.5) */
+};
 /* Copy len bytes into the send buffer (STACK_ENOMEM when it does not fit:
  * see tcp_sndbuf) and send what the windows allow. */
 int tcp_write(struct tcp_pcb *pcb, const void *data, size_t len, unsigned flags);

@@ -158,10 +158,54 @@ static void capture_matches_retransmission_counter(void **state) {
   conn_free(c);
 }
 
+/* Urgent data (RFC 9293 3.8.5): the pointer reaches the receiver, points
+ * just past the urgent bytes (MUST-31), and is reported when it first
+ * appears and when it moves on (MUST-32); the application can ask how much
+ * is still to come (MUST-33). */
+static uint32_t urg_calls, urg_pending[4];
+static void on_urgent(void *arg, struct tcp_pcb *pcb, uint32_t pending) {
+  (void)arg, (void)pcb;
+  if (urg_calls < 4) urg_pending[urg_calls] = pending;
+  urg_calls++;
+}
+
+static void urgent_pointer_is_delivered(void **state) {
+  (void)state;
+  struct sim_impair d = {.delay = SIM_MSEC};
+  struct conn *c = conn_new(3, NULL, &d, 0, 0);
+  c->server.hold = 1; /* keep data unconsumed, so pending counts from the start */
+  c->server.close_when_done = c->client.close_when_done = 0;
+  world_run_for(c->w, 50 * SIM_MSEC);
+  assert_true(c->server.connected);
+  struct tcp_pcb *srv = c->server.pcb;
+  tcp_urgent(srv, on_urgent);
+  urg_calls = 0;
+  struct tcp_pcb *cli = c->client.pcb;
+  tcp_nagle(cli, 0);
+  uint8_t b[64] = {0};
+  assert_int_equal(tcp_write(cli, b, 10, 0), 0);
+  assert_int_equal(tcp_write(cli, b, 5, TCP_WRITE_URGENT), 0);
+  world_run_for(c->w, 50 * SIM_MSEC);
+  assert_int_equal(urg_calls, 1);
+  assert_int_equal(urg_pending[0], 15); /* 10 ordinary + 5 urgent, none consumed */
+  assert_int_equal(tcp_urgent_pending(srv), 15);
+  tcp_recved(srv, 12);
+  assert_int_equal(tcp_urgent_pending(srv), 3);
+  /* more urgent data: the pointer advances and is reported again */
+  assert_int_equal(tcp_write(cli, b, 20, TCP_WRITE_URGENT), 0);
+  world_run_for(c->w, 50 * SIM_MSEC);
+  assert_int_equal(urg_calls, 2);
+  assert_int_equal(urg_pending[1], 23);
+  tcp_recved(srv, 23);
+  assert_int_equal(tcp_urgent_pending(srv), 0);
+  conn_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(handshake_transfer_and_close),
       cmocka_unit_test(capture_matches_retransmission_counter),
+      cmocka_unit_test(urgent_pointer_is_delivered),
       cmocka_unit_test(integrity_seeds_1_50),
       cmocka_unit_test(integrity_seeds_51_100),
       cmocka_unit_test(integrity_seeds_101_150),

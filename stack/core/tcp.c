@@ -237,6 +237,13 @@ void tcp_accept(struct tcp_pcb *pcb, tcp_accept_fn fn) { CHECK(pcb, "tcp_accept"
 void tcp_recv(struct tcp_pcb *pcb, tcp_recv_fn fn) { CHECK(pcb, "tcp_recv", ); pcb->recv = fn; }
 void tcp_sent(struct tcp_pcb *pcb, tcp_sent_fn fn) { CHECK(pcb, "tcp_sent", ); pcb->sent = fn; }
 void tcp_err(struct tcp_pcb *pcb, tcp_err_fn fn) { CHECK(pcb, "tcp_err", ); pcb->errf = fn; }
+void tcp_urgent(struct tcp_pcb *pcb, tcp_urgent_fn fn) { CHECK(pcb, "tcp_urgent", ); pcb->urgent = fn; }
+
+uint32_t tcp_urgent_pending(const struct tcp_pcb *pcb) {
+  if (!pcb || !pool_obj_live(pcb) || !(pcb->flags & TF_RCV_URG)) return 0;
+  uint32_t consumed = pcb->rcv_nxt - pcb->rcv_unread; /* first byte not yet consumed */
+  return seq_gt(pcb->rcv_up, consumed) ? pcb->rcv_up - consumed : 0;
+}
 
 static void poll_tick(void *arg) {
   struct tcp_pcb *pcb = arg;
@@ -377,7 +384,6 @@ uint32_t tcp_sndbuf(const struct tcp_pcb *pcb) {
 
 int tcp_write(struct tcp_pcb *pcb, const void *data, size_t len, unsigned flags) {
   CHECK(pcb, "tcp_write", STACK_EINVAL);
-  (void)flags;
   switch (pcb->state) {
   case TCP_SYN_SENT: case TCP_SYN_RCVD: case TCP_ESTABLISHED: case TCP_CLOSE_WAIT: break;
   default: return STACK_ENOTCONN;
@@ -396,6 +402,10 @@ int tcp_write(struct tcp_pcb *pcb, const void *data, size_t len, unsigned flags)
   memcpy(pcb->sbuf + tail, d, first);
   memcpy(pcb->sbuf, d + first, len - first);
   pcb->sbuf_len += (uint32_t)len;
+  if (flags & TCP_WRITE_URGENT) { /* the urgent pointer moves to the end of these bytes */
+    pcb->snd_up = pcb->sbuf_seq + pcb->sbuf_len;
+    pcb->flags |= TF_SND_URG;
+  }
   if (pcb->state == TCP_ESTABLISHED || pcb->state == TCP_CLOSE_WAIT) tcp_output_now(pcb);
   return STACK_OK;
 }

@@ -15,6 +15,7 @@ struct seg {
   const struct ipv4_repr *ip;
   struct pbuf *p; /* payload only (may be NULL once consumed) */
   uint32_t len;   /* payload bytes */
+  uint32_t up;    /* with URG: the urgent pointer as a sequence number */
 };
 
 static int alive(const struct tcp_pcb *pcb, uint32_t gen) {
@@ -628,6 +629,7 @@ void tcp_input(struct stack_netif *nif, struct pbuf *p, const struct ipv4_repr *
     return;
   }
   s.len = p->tot_len - s.t.hlen;
+  s.up = s.t.seq + s.t.urgent; /* before any trimming moves s.t.seq */
   /* The payload, in one buffer when it is small enough to matter for the
    * out-of-order queue's trimming (a driver's frame always is). */
   if (p->len < s.t.hlen || (p->next && p->tot_len <= st->cfg.pbuf_size)) {
@@ -731,7 +733,23 @@ void tcp_input(struct stack_netif *nif, struct pbuf *p, const struct ipv4_repr *
     goto done;
   }
   if (!ack_input(pcb, &s)) goto done;
-  /* sixth and seventh: (urgent data is delivered in line) the text, the FIN */
+  /* sixth: URG (RFC 9293 3.10.7.4): the pointer, kept in line with the
+   * data, reported when it first appears or moves on (MUST-32) */
+  if ((s.t.flags & TCP_URG) && s.t.urgent &&
+      (pcb->state == TCP_ESTABLISHED || pcb->state == TCP_FIN_WAIT_1 ||
+       pcb->state == TCP_FIN_WAIT_2)) {
+    uint32_t up = s.up;
+    if (!(pcb->flags & TF_RCV_URG) || seq_gt(up, pcb->rcv_up)) {
+      pcb->rcv_up = up;
+      pcb->flags |= TF_RCV_URG;
+      if (pcb->urgent && !(pcb->flags & TF_CLOSED)) {
+        uint32_t gen = pool_obj_gen(pcb);
+        pcb->urgent(pcb->arg, pcb, tcp_urgent_pending(pcb));
+        if (!alive(pcb, gen)) goto done;
+      }
+    }
+  }
+  /* seventh and eighth: the text, the FIN */
   if (pcb->state == TCP_TIME_WAIT && (s.t.flags & TCP_FIN)) {
     pcb->flags |= TF_ACK_NOW; /* a retransmitted FIN: ACK it again and restart 2MSL */
     tcp_enter_time_wait(pcb);

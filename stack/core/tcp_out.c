@@ -85,6 +85,14 @@ static int send_seg(struct tcp_pcb *pcb, uint32_t seq, uint32_t len, uint8_t fla
     pcb->flags &= ~(uint32_t)(TF_ACK_NOW | TF_ACK_DELAYED);
     stimer_stop(&pcb->ack_timer);
   }
+  /* RFC 9293 3.8.5: while urgent data lies ahead of this segment, URG
+   * with the pointer to the byte after it (MUST-31), however long it is
+   * (MUST-30: a pointer further than 16 bits reach says 65535) */
+  if ((pcb->flags & TF_SND_URG) && seq_gt(pcb->snd_up, seq) && !(flags & (TCP_SYN | TCP_RST))) {
+    uint32_t up = pcb->snd_up - seq;
+    r.flags |= TCP_URG;
+    r.urgent = (uint16_t)(up > 0xffff ? 0xffff : up);
+  }
   uint32_t off = len ? seq - pcb->sbuf_seq : 0;
   return emit(st, pcb->laddr, pcb->raddr, &r, pcb, off, len);
 }

@@ -41,6 +41,8 @@ enum {
   TF_FIN_RCVD = 1u << 15,   /* the peer's FIN was taken in */
   TF_PASSIVE = 1u << 16,    /* made by a listener */
   TF_TS = 1u << 17,         /* timestamps offered / in use (RFC 7323) */
+  TF_SND_URG = 1u << 18,    /* snd_up is set */
+  TF_RCV_URG = 1u << 19,    /* rcv_up is set */
 };
 
 #define TCP_SACK_RANGES 2048 /* enough for every hole in a 4 MB window */
@@ -67,6 +69,7 @@ struct tcp_pcb {
   tcp_sent_fn sent;
   tcp_err_fn errf;
   tcp_poll_fn poll;
+  tcp_urgent_fn urgent;
   stack_time_t poll_interval;
 
   /* listening */
@@ -108,6 +111,10 @@ struct tcp_pcb {
 
   /* timestamps (RFC 7323): TS.Recent, Last.ACK.sent, the clock's offset */
   uint32_t ts_recent, last_ack_sent, ts_offset;
+
+  /* urgent pointers (RFC 9293 3.8.5): the sequence number just after the
+   * urgent data, on each side; valid while the TF_*_URG flag is set */
+  uint32_t snd_up, rcv_up;
 
   /* keep-alive */
   uint32_t keep_probes;

@@ -1,3 +1,4 @@
+/* Ethernet II header (RFC 894 "Frame Format"). */
 #include "stack/wire/ethernet.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* The IPv4 header (RFC 791 sec. 3.1). */
 #include "stack/wire/ipv4.h"
 
 #include "stack/wire/checksum.h"
@@ -7,8 +8,9 @@ int ipv4_parse(struct ipv4_repr *out, const uint8_t *buf, size_t len, unsigned f
   if (buf[0] >> 4 != 4) return WIRE_EVERSION;
   unsigned hlen = (buf[0] & 15u) * 4;
   if (hlen < IPV4_HLEN || hlen > len) return WIRE_EHLEN;
+  /* from here on buf[0, hlen) is readable */
   uint16_t total = wire_get16(buf + 2);
-  if (total < hlen || total > len) return WIRE_ELEN;
+  if (total < hlen || (!(flags & IPV4_PARSE_QUOTE) && total > len)) return WIRE_ELEN;
   if (!(flags & IPV4_PARSE_NO_CSUM) && wire_checksum(buf, hlen) != 0) return WIRE_ECSUM;
   out->hlen = (uint8_t)hlen;
   out->tos = buf[1];
@@ -28,7 +30,7 @@ int ipv4_parse(struct ipv4_repr *out, const uint8_t *buf, size_t len, unsigned f
 
 int ipv4_emit(const struct ipv4_repr *r, uint8_t *buf, size_t cap) {
   if (cap < IPV4_HLEN) return WIRE_ENOSPC;
-  buf[0] = 0x45;
+  buf[0] = 0x45; /* version 4, IHL 5 */
   buf[1] = r->tos;
   wire_put16(buf + 2, r->total_len);
   wire_put16(buf + 4, r->id);
@@ -43,12 +45,18 @@ int ipv4_emit(const struct ipv4_repr *r, uint8_t *buf, size_t cap) {
   return IPV4_HLEN;
 }
 
+int ipv4_set_checksum(uint8_t *buf, size_t len) {
+  if (len < IPV4_HLEN) return WIRE_ETRUNC;
+  size_t hlen = (buf[0] & 15u) * 4u;
+  if (hlen < IPV4_HLEN || hlen > len) return WIRE_EHLEN;
+  wire_put16(buf + 10, 0);
+  wire_put16(buf + 10, wire_checksum(buf, hlen));
+  return WIRE_OK;
+}
+
 void ipv4_dec_ttl(uint8_t *buf) {
-  /* HC' = ~(~HC + ~m + m'), m the 16-bit word holding TTL and protocol */
+  /* m is the 16-bit word holding TTL (high byte) and protocol */
   uint16_t m = wire_get16(buf + 8);
   buf[8]--;
-  uint16_t m2 = wire_get16(buf + 8);
-  uint32_t s = (uint16_t)~wire_get16(buf + 10) + (uint32_t)(uint16_t)~m + m2;
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  wire_put16(buf + 10, (uint16_t)~s);
+  wire_put16(buf + 10, csum_update16(wire_get16(buf + 10), m, wire_get16(buf + 8)));
 }

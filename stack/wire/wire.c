@@ -1,7 +1,5 @@
-/* Shared bits of stack/wire/: error text, address formatting. */
+/* Shared bits of stack/wire/: error text, address formatting and parsing. */
 #include "stack/wire/wire.h"
-
-#include <stdio.h>
 
 const char *wire_strerror(int err) {
   switch (err) {
@@ -18,9 +16,22 @@ const char *wire_strerror(int err) {
   }
 }
 
-char *ip4_addr_format(ip4_addr_t a, char buf[16]) {
-  snprintf(buf, 16, "%u.%u.%u.%u", (unsigned)(a >> 24), (unsigned)(a >> 16 & 255),
-           (unsigned)(a >> 8 & 255), (unsigned)(a & 255));
+/* Writes the decimal digits of v (0..255) at p; returns the position after. */
+static char *put_octet(char *p, unsigned v) {
+  if (v >= 100) *p++ = (char)('0' + v / 100);
+  if (v >= 10) *p++ = (char)('0' + v / 10 % 10);
+  *p++ = (char)('0' + v % 10);
+  return p;
+}
+
+char *ip4_addr_format(ip4_addr_t a, char buf[IP4_ADDR_STRLEN]) {
+  /* at most 4 * 3 digits + 3 dots + NUL = 16 bytes */
+  char *p = buf;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    p = put_octet(p, a >> shift & 255u);
+    if (shift) *p++ = '.';
+  }
+  *p = '\0';
   return buf;
 }
 
