@@ -76,6 +76,10 @@ struct stack_config {
   uint8_t tcp_no_wscale;      /* 1: do not offer window scaling (RFC 7323) */
   uint8_t tcp_no_sack;        /* 1: do not offer SACK (RFC 2018) */
   uint8_t tcp_no_ts;          /* 1: do not offer timestamps (RFC 7323) */
+
+  /* The tcpip thread (stack/tcpip.h). */
+  uint32_t tcpip_mbox;        /* messages its mailbox holds: 256 */
+  uint8_t tcpip_core_locking; /* 1: application threads may take the core lock */
 };
 
 /* Fill every field of c with its default (port and name left NULL). */
@@ -146,6 +150,7 @@ enum stack_drop {
   STACK_DROP_POOL_EMPTY,       /* a buffer could not be allocated */
   STACK_DROP_NETIF_DOWN,       /* the netif or its link is down */
   STACK_DROP_NETIF_REMOVED,    /* queued on a netif that was removed */
+  STACK_DROP_TCPIP_MBOX,       /* the tcpip thread's mailbox was full */
   STACK_DROP_COUNT,
 };
 /* "eth_short", "ip_checksum", ...: the cause's snake-case name. */

@@ -136,6 +136,7 @@ void stack_icmp_on_echo_reply(struct stack *st, stack_icmp_echo_fn fn, void *arg
 }
 
 int stack_icmp_echo(struct stack *st, ip4_addr_t dst, uint16_t id, uint16_t seq, size_t len) {
+  CORE_CHECK(st, "stack_icmp_echo");
   if (len > 65507 - ICMP_HLEN) return STACK_EMSGSIZE;
   struct pbuf *p = pbuf_alloc(st, PBUF_IP, ICMP_HLEN + len);
   if (!p) {

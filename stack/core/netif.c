@@ -10,6 +10,7 @@
 
 int stack_netif_add(struct stack *st, const struct stack_netif_config *c, struct stack_netif **out) {
   *out = NULL;
+  CORE_CHECK(st, "stack_netif_add");
   if (!c || !c->name || !c->name[0] || strlen(c->name) >= sizeof ((struct stack_netif *)0)->name)
     return STACK_EINVAL;
   if (st->nnetifs >= st->cfg.max_netifs + 1u /* + loopback */) return STACK_ENOMEM;
@@ -28,6 +29,7 @@ int stack_netif_add(struct stack *st, const struct stack_netif_config *c, struct
   nif->detach = c->detach;
   nif->loopback = (uint8_t)loopback;
   nif->link = 1; /* a new interface's cable is plugged in; set_link changes it */
+  nif->id = ++st->next_netif_id;
   /* append: the list keeps the order netifs were added in */
   struct stack_netif **pp = &st->netifs;
   while (*pp) pp = &(*pp)->next;
@@ -41,6 +43,7 @@ int stack_netif_add(struct stack *st, const struct stack_netif_config *c, struct
 void stack_netif_remove(struct stack_netif *nif) {
   if (!nif) return;
   struct stack *st = nif->st;
+  CORE_CHECK(st, "stack_netif_remove");
   for (struct stack_netif **pp = &st->netifs; *pp; pp = &(*pp)->next)
     if (*pp == nif) {
       *pp = nif->next;
@@ -77,6 +80,7 @@ struct stack_netif *stack_netif_find(struct stack *st, const char *name) {
 }
 
 int stack_netif_set_addr(struct stack_netif *nif, ip4_addr_t addr, ip4_addr_t mask, ip4_addr_t gw) {
+  CORE_CHECK(nif->st, "stack_netif_set_addr");
   /* a netmask is contiguous ones from the top */
   if (mask && ((~mask + 1) & ~mask)) return STACK_EINVAL;
   nif->addr = addr;
@@ -87,12 +91,14 @@ int stack_netif_set_addr(struct stack_netif *nif, ip4_addr_t addr, ip4_addr_t ma
 }
 
 void stack_netif_set_up(struct stack_netif *nif, int up) {
+  CORE_CHECK(nif->st, "stack_netif_set_up");
   int was = stack_netif_is_up(nif);
   nif->up = (uint8_t)!!up;
   if (!was && stack_netif_is_up(nif) && nif->addr && !nif->loopback) arp_announce(nif);
 }
 
 void stack_netif_set_link(struct stack_netif *nif, int up) {
+  CORE_CHECK(nif->st, "stack_netif_set_link");
   int was = stack_netif_is_up(nif);
   nif->link = (uint8_t)!!up;
   if (!was && stack_netif_is_up(nif) && nif->addr && !nif->loopback) arp_announce(nif);
@@ -134,6 +140,13 @@ void stack_netif_input_frame(struct stack_netif *nif, const void *frame, size_t 
     return;
   }
   pbuf_copy_in(p, frame, len, 0);
+  if (nif->st->tcpip) { /* the tcpip thread takes frames in turn with everything else */
+    if (tcpip_post_input(nif, p) != STACK_OK) {
+      st_drop(nif->st, STACK_DROP_TCPIP_MBOX);
+      pbuf_free(p);
+    }
+    return;
+  }
   stack_netif_input(nif, p);
 }
 

@@ -63,8 +63,10 @@ void pool_destroy(struct stack_pool *pl);
 
 /* A one-shot timer embedded in the object it belongs to. Stopping an idle
  * timer is harmless; freeing an object must stop its timers first. */
+struct tcpip_msg;
 struct stack_timer {
   struct stack_port_timer pt; /* calls stimer_fire(this) */
+  struct tcpip_msg *queued;   /* expired, waiting in the tcpip mailbox */
   struct stack *st;
   stack_port_fn fn;
   void *arg;
@@ -73,6 +75,24 @@ struct stack_timer {
 void stimer_start(struct stack *st, struct stack_timer *t, stack_time_t delay, stack_port_fn fn,
                   void *arg);
 void stimer_stop(struct stack_timer *t);
+void stimer_run(struct stack_timer *t);
+
+/* tcpip thread (stack/api/tcpip.c) */
+struct tcpip_state;
+int tcpip_post_timer(struct stack *st, struct stack_timer *t);
+void tcpip_disarm_timer(struct stack_timer *t);
+/* A received frame for nif, posted to the tcpip thread: STACK_OK (taken),
+ * or an error with p still the caller's. */
+int tcpip_post_input(struct stack_netif *nif, struct pbuf *p);
+/* stack_free: the thread lets go of the instance and ends on its own. */
+void tcpip_detach(struct stack *st);
+void st_core_violation(struct stack *st, const char *where);
+int stack_in_core(struct stack *st);
+/* Entry points of the raw API call this first. */
+#define CORE_CHECK(st, where)                                                                     \
+  do {                                                                                             \
+    if ((st)->tcpip && !stack_in_core(st)) st_core_violation((st), (where));                      \
+  } while (0)
 
 /* --------------------------------------------------------------- ARP -- */
 
@@ -99,6 +119,7 @@ struct stack_netif {
   ip4_addr_t addr, mask, gw;
   uint16_t mtu;
   uint8_t up, link, loopback;
+  uint32_t id; /* unique in the instance, never reused: messages name netifs by it */
   stack_netif_output_fn output;
   void (*detach)(struct stack_netif *nif);
   void *driver;
@@ -139,6 +160,8 @@ struct stack {
   struct stack_netif *netifs; /* in the order added */
   uint32_t nnetifs;
   struct stack_netif *loopback, *default_nif;
+  uint32_t next_netif_id;
+  struct tcpip_state *tcpip; /* NULL until stack_tcpip_start */
   uint16_t ip_id;
 
   struct arp_entry *arp; /* cfg.arp_entries */

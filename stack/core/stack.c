@@ -44,6 +44,7 @@ void stack_config_default(struct stack_config *c) {
   c->tcp_keep_idle = 7200 * STACK_SEC;
   c->tcp_keep_intvl = 75 * STACK_SEC;
   c->tcp_keep_cnt = 9;
+  c->tcpip_mbox = 256;
 }
 
 /* Zero fields take their default. */
@@ -57,7 +58,7 @@ static void fill_defaults(struct stack_config *c) {
   DEF(port_min); DEF(port_max); DEF(tcp_pcbs); DEF(tcp_snd_buf); DEF(tcp_rcv_buf); DEF(tcp_mss);
   DEF(tcp_ooseq); DEF(tcp_msl); DEF(tcp_rto_init); DEF(tcp_rto_min); DEF(tcp_rto_max);
   DEF(tcp_syn_retries); DEF(tcp_max_retries); DEF(tcp_delack); DEF(tcp_keep_idle);
-  DEF(tcp_keep_intvl); DEF(tcp_keep_cnt);
+  DEF(tcp_keep_intvl); DEF(tcp_keep_cnt); DEF(tcpip_mbox);
 #undef DEF
 }
 
@@ -124,6 +125,7 @@ int stack_new(struct stack **out, const struct stack_config *c) {
 
 void stack_free(struct stack *st) {
   if (!st) return;
+  tcpip_detach(st);
   tcp_destroy(st);
   udp_destroy(st);
   ip4_reass_destroy(st);
@@ -149,11 +151,20 @@ uint32_t stack_timers_active(const struct stack *st) { return st->timers_active;
 
 /* ------------------------------------------------------------ timers -- */
 
-static void stimer_fire(void *arg) {
-  struct stack_timer *t = arg;
+/* Run an expired timer in core context: at once when that is where we
+ * are, else as a message to the tcpip thread (t->queued names it, so a
+ * stop before it runs can disarm it). */
+void stimer_run(struct stack_timer *t) {
+  t->queued = NULL;
   t->active = 0;
   t->st->timers_active--;
   t->fn(t->arg);
+}
+
+static void stimer_fire(void *arg) {
+  struct stack_timer *t = arg;
+  if (t->st->tcpip && tcpip_post_timer(t->st, t) == STACK_OK) return;
+  stimer_run(t);
 }
 
 void stimer_start(struct stack *st, struct stack_timer *t, stack_time_t delay, stack_port_fn fn,
@@ -173,7 +184,8 @@ void stimer_start(struct stack *st, struct stack_timer *t, stack_time_t delay, s
 
 void stimer_stop(struct stack_timer *t) {
   if (!t->active) return;
-  t->st->port.ops->timer_cancel(t->st->port.ctx, &t->pt);
+  if (t->queued) tcpip_disarm_timer(t); /* expired, its message not yet run */
+  else t->st->port.ops->timer_cancel(t->st->port.ctx, &t->pt);
   t->active = 0;
   t->st->timers_active--;
 }
@@ -241,6 +253,7 @@ static const struct {
     [STACK_DROP_POOL_EMPTY] = {"pool_empty", 6},
     [STACK_DROP_NETIF_DOWN] = {"netif_down", 6},
     [STACK_DROP_NETIF_REMOVED] = {"netif_removed", 6},
+    [STACK_DROP_TCPIP_MBOX] = {"tcpip_mbox_full", 6},
 };
 
 const char *stack_drop_name(enum stack_drop d) {

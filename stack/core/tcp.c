@@ -45,7 +45,10 @@ struct tcp_pcb *tcp_pcb_alloc(struct stack *st) {
   return pcb;
 }
 
-struct tcp_pcb *tcp_new(struct stack *st) { return tcp_pcb_alloc(st); }
+struct tcp_pcb *tcp_new(struct stack *st) {
+  CORE_CHECK(st, "tcp_new");
+  return tcp_pcb_alloc(st);
+}
 
 void tcp_pcb_free(struct tcp_pcb *pcb) {
   struct stack *st = pcb->st;
@@ -146,6 +149,7 @@ static int port_taken(struct stack *st, const struct tcp_pcb *self, ip4_addr_t a
 
 int tcp_bind(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port) {
   CHECK(pcb, "tcp_bind", STACK_EINVAL);
+  CORE_CHECK(pcb->st, "tcp_bind");
   if (pcb->state != TCP_CLOSED || pcb->lport) return STACK_EINVAL;
   struct stack *st = pcb->st;
   if (port == 0) {
@@ -166,6 +170,7 @@ int tcp_bind(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port) {
 
 int tcp_listen(struct tcp_pcb *pcb, int backlog) {
   CHECK(pcb, "tcp_listen", STACK_EINVAL);
+  CORE_CHECK(pcb->st, "tcp_listen");
   if (pcb->state != TCP_CLOSED) return STACK_EINVAL;
   if (!pcb->lport) {
     int rc = tcp_bind(pcb, pcb->laddr, 0);
@@ -195,6 +200,7 @@ uint8_t tcp_wscale_for(uint32_t rcv_buf) {
 
 int tcp_connect(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port, tcp_connected_fn connected) {
   CHECK(pcb, "tcp_connect", STACK_EINVAL);
+  CORE_CHECK(pcb->st, "tcp_connect");
   if (pcb->state == TCP_LISTEN) return STACK_EINVAL;
   if (pcb->state != TCP_CLOSED) return STACK_EISCONN;
   if (!addr || !port) return STACK_EINVAL;
@@ -384,6 +390,7 @@ uint32_t tcp_sndbuf(const struct tcp_pcb *pcb) {
 
 int tcp_write(struct tcp_pcb *pcb, const void *data, size_t len, unsigned flags) {
   CHECK(pcb, "tcp_write", STACK_EINVAL);
+  CORE_CHECK(pcb->st, "tcp_write");
   switch (pcb->state) {
   case TCP_SYN_SENT: case TCP_SYN_RCVD: case TCP_ESTABLISHED: case TCP_CLOSE_WAIT: break;
   default: return STACK_ENOTCONN;
@@ -412,11 +419,13 @@ int tcp_write(struct tcp_pcb *pcb, const void *data, size_t len, unsigned flags)
 
 int tcp_output(struct tcp_pcb *pcb) {
   CHECK(pcb, "tcp_output", STACK_EINVAL);
+  CORE_CHECK(pcb->st, "tcp_output");
   return tcp_output_now(pcb);
 }
 
 void tcp_recved(struct tcp_pcb *pcb, uint32_t len) {
   CHECK(pcb, "tcp_recved", );
+  CORE_CHECK(pcb->st, "tcp_recved");
   if (len > pcb->rcv_unread) len = pcb->rcv_unread;
   uint32_t before = tcp_rcv_wnd(pcb);
   pcb->rcv_unread -= len;
@@ -431,6 +440,7 @@ void tcp_recved(struct tcp_pcb *pcb, uint32_t len) {
 
 int tcp_shutdown(struct tcp_pcb *pcb, int shut_rx, int shut_tx) {
   CHECK(pcb, "tcp_shutdown", STACK_EINVAL);
+  CORE_CHECK(pcb->st, "tcp_shutdown");
   if (shut_rx && shut_tx) return tcp_close(pcb);
   if (shut_rx) pcb->flags |= TF_RX_SHUT;
   if (shut_tx) {
@@ -450,6 +460,7 @@ int tcp_shutdown(struct tcp_pcb *pcb, int shut_rx, int shut_tx) {
 
 int tcp_close(struct tcp_pcb *pcb) {
   CHECK(pcb, "tcp_close", STACK_EINVAL);
+  CORE_CHECK(pcb->st, "tcp_close");
   pcb->flags |= TF_CLOSED | TF_RX_SHUT;
   switch (pcb->state) {
   case TCP_CLOSED: case TCP_LISTEN: case TCP_SYN_SENT:
@@ -472,6 +483,7 @@ int tcp_close(struct tcp_pcb *pcb) {
 
 void tcp_abort(struct tcp_pcb *pcb) {
   CHECK(pcb, "tcp_abort", );
+  CORE_CHECK(pcb->st, "tcp_abort");
   if (pcb->state != TCP_CLOSED && pcb->state != TCP_LISTEN && pcb->state != TCP_SYN_SENT &&
       pcb->state != TCP_TIME_WAIT)
     tcp_send_rst(pcb);

@@ -31,6 +31,7 @@ static int stale(const struct udp_pcb *pcb, const char *where) {
 }
 
 struct udp_pcb *udp_new(struct stack *st) {
+  CORE_CHECK(st, "udp_new");
   struct udp_pcb *pcb = pool_get(st, &st->udp_pcbs);
   if (!pcb) return NULL;
   pcb->st = st;
@@ -41,6 +42,7 @@ struct udp_pcb *udp_new(struct stack *st) {
 
 void udp_remove(struct udp_pcb *pcb) {
   if (!pcb || stale(pcb, "udp_remove")) return;
+  CORE_CHECK(pcb->st, "udp_remove");
   struct stack *st = pcb->st;
   for (struct udp_pcb **pp = &st->udp_list; *pp; pp = &(*pp)->next)
     if (*pp == pcb) {
@@ -60,6 +62,7 @@ static int port_taken(struct stack *st, const struct udp_pcb *self, ip4_addr_t a
 
 int udp_bind(struct udp_pcb *pcb, ip4_addr_t addr, uint16_t port) {
   if (!pcb || stale(pcb, "udp_bind")) return STACK_EINVAL;
+  CORE_CHECK(pcb->st, "udp_bind");
   struct stack *st = pcb->st;
   if (port == 0) {
     uint32_t span = (uint32_t)st->cfg.port_max - st->cfg.port_min + 1;
@@ -79,6 +82,7 @@ int udp_bind(struct udp_pcb *pcb, ip4_addr_t addr, uint16_t port) {
 
 int udp_connect(struct udp_pcb *pcb, ip4_addr_t addr, uint16_t port) {
   if (!pcb || stale(pcb, "udp_connect")) return STACK_EINVAL;
+  CORE_CHECK(pcb->st, "udp_connect");
   if (!pcb->lport) {
     int rc = udp_bind(pcb, pcb->laddr, 0);
     if (rc < 0) return rc;
@@ -91,6 +95,7 @@ int udp_connect(struct udp_pcb *pcb, ip4_addr_t addr, uint16_t port) {
 
 void udp_disconnect(struct udp_pcb *pcb) {
   if (!pcb || stale(pcb, "udp_disconnect")) return;
+  CORE_CHECK(pcb->st, "udp_disconnect");
   pcb->raddr = 0;
   pcb->rport = 0;
   pcb->flags &= (uint8_t)~UDP_CONNECTED;
@@ -129,6 +134,7 @@ static int is_broadcast_for(struct stack *st, ip4_addr_t a) {
 
 int udp_sendto(struct udp_pcb *pcb, struct pbuf *p, ip4_addr_t dst, uint16_t dport) {
   if (!pcb || !p || stale(pcb, "udp_sendto")) return STACK_EINVAL;
+  CORE_CHECK(pcb->st, "udp_sendto");
   struct stack *st = pcb->st;
   if (is_broadcast_for(st, dst) && !(pcb->flags & UDP_BROADCAST)) return STACK_EINVAL;
   if (p->tot_len > 65535 - UDP_HLEN - IPV4_HLEN) return STACK_EMSGSIZE;
@@ -169,6 +175,7 @@ int udp_sendto(struct udp_pcb *pcb, struct pbuf *p, ip4_addr_t dst, uint16_t dpo
 
 int udp_send(struct udp_pcb *pcb, struct pbuf *p) {
   if (!pcb || !p || stale(pcb, "udp_send")) return STACK_EINVAL;
+  CORE_CHECK(pcb->st, "udp_send");
   if (!(pcb->flags & UDP_CONNECTED)) return STACK_ENOTCONN;
   return udp_sendto(pcb, p, pcb->raddr, pcb->rport);
 }
@@ -176,6 +183,7 @@ int udp_send(struct udp_pcb *pcb, struct pbuf *p) {
 int udp_sendto_buf(struct udp_pcb *pcb, const void *data, size_t len, ip4_addr_t dst,
                    uint16_t dport) {
   if (!pcb || stale(pcb, "udp_sendto_buf")) return STACK_EINVAL;
+  CORE_CHECK(pcb->st, "udp_sendto_buf");
   if (len > 65535 - UDP_HLEN - IPV4_HLEN) return STACK_EMSGSIZE;
   struct pbuf *p = pbuf_alloc(pcb->st, PBUF_TRANSPORT, len);
   if (!p) {

@@ -5,14 +5,17 @@
 
 struct world *world_new(uint64_t seed) {
   struct world *w = calloc(1, sizeof *w);
-  if (!w || sim_engine_new(&w->e, NULL) < 0) abort();
+  if (!w || sim_engine_new(&w->e, NULL) < 0 || sim_sched_new(&w->sched, w->e, NULL) < 0) abort();
   w->seed = seed;
   return w;
 }
 
 void world_free(struct world *w) {
   for (int i = 0; i < w->nnodes; i++) stack_free(w->st[i]);
+  /* tcpip threads end when they reach the quit message stack_free posted */
+  sim_engine_run_until(w->e, sim_engine_now(w->e));
   for (int i = 0; i < w->nmedia; i++) sim_medium_free(w->m[i]);
+  sim_sched_free(w->sched);
   for (int i = 0; i < w->nnodes; i++) stack_sim_node_free(w->sn[i]);
   sim_engine_free(w->e);
   free(w);
@@ -21,7 +24,7 @@ void world_free(struct world *w) {
 int world_node(struct world *w, const char *name, const struct stack_config *cfg) {
   int n = w->nnodes;
   if (n == WORLD_MAX_NODES) abort();
-  if (stack_sim_node_new(&w->sn[n], w->e, NULL, w->seed, name, NULL) < 0) abort();
+  if (stack_sim_node_new(&w->sn[n], w->e, w->sched, w->seed, name, NULL) < 0) abort();
   struct stack_config c;
   if (cfg) c = *cfg;
   else stack_config_default(&c);

@@ -7,6 +7,7 @@
 
 #include "sim/engine.h"
 #include "sim/media.h"
+#include "sim/vthread.h"
 #include "stack/icmp.h"
 #include "stack/netif.h"
 #include "stack/pbuf.h"
@@ -19,6 +20,7 @@
 
 struct world {
   struct sim_engine *e;
+  struct sim_sched *sched; /* vthreads: nodes' ports use it for threads */
   uint64_t seed;
   struct stack *st[WORLD_MAX_NODES];
   struct stack_sim_node *sn[WORLD_MAX_NODES];
