@@ -53,8 +53,11 @@ int netconn_sendto(struct netconn *conn, const void *data, size_t len, ip4_addr_
 int netconn_send(struct netconn *conn, const void *data, size_t len);
 
 /* The next data: TCP in-order bytes, UDP one datagram (from addr/port,
- * which may be NULL). The caller owns *p. STACK_ECLOSED at the end of the
- * stream. */
+ * which may be NULL). The caller owns *p and frees it with pbuf_free from
+ * its own thread: buffer functions take no core state beyond their pool,
+ * and run without a yield point, so they are atomic in the simulator (a
+ * port for a preemptive OS guards the pools with its light protection).
+ * STACK_ECLOSED at the end of the stream. */
 int netconn_recv(struct netconn *conn, struct pbuf **p);
 int netconn_recv_from(struct netconn *conn, struct pbuf **p, ip4_addr_t *addr, uint16_t *port);
 
@@ -62,6 +65,19 @@ int netconn_shutdown(struct netconn *conn, int shut_rx, int shut_tx);
 /* Close the connection; threads blocked in recv, accept, connect or write
  * on it wake with STACK_ECLOSED. The netconn stays valid until delete. */
 int netconn_close(struct netconn *conn);
+
+/* Readiness events, for the socket layer's select and poll: called in
+ * core context when data or a connection arrives (NETCONN_EVT_RCVPLUS),
+ * send buffer space frees (NETCONN_EVT_SENDPLUS) or the connection fails
+ * or ends (NETCONN_EVT_ERROR); netconn_recv and netconn_accept report
+ * NETCONN_EVT_RCVMINUS from the application side. */
+enum netconn_evt { NETCONN_EVT_RCVPLUS, NETCONN_EVT_RCVMINUS, NETCONN_EVT_SENDPLUS, NETCONN_EVT_ERROR };
+typedef void (*netconn_evt_fn)(void *arg, struct netconn *conn, enum netconn_evt evt);
+void netconn_set_event(struct netconn *conn, netconn_evt_fn fn, void *arg);
+/* Bytes free in the send buffer (0 when not connected). */
+uint32_t netconn_sndbuf(const struct netconn *conn);
+/* The local and remote ends; 0 or STACK_ENOTCONN. */
+int netconn_addr(const struct netconn *conn, int local, ip4_addr_t *addr, uint16_t *port);
 
 void netconn_set_recvtimeout(struct netconn *conn, stack_time_t timeout); /* 0 = forever */
 void netconn_set_nonblocking(struct netconn *conn, int on);

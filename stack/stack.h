@@ -80,6 +80,11 @@ struct stack_config {
   /* The tcpip thread (stack/tcpip.h). */
   uint32_t tcpip_mbox;        /* messages its mailbox holds: 256 */
   uint8_t tcpip_core_locking; /* 1: application threads may take the core lock */
+
+  /* BSD sockets (stack/sockets.h). */
+  uint32_t sock_max;          /* descriptors: 16 */
+  stack_time_t sock_reuse_delay; /* a closed descriptor number waits this long
+                                    before it is handed out again: 0 */
 };
 
 /* Fill every field of c with its default (port and name left NULL). */

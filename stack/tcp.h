@@ -126,6 +126,7 @@ void tcp_set_timestamps(struct tcp_pcb *pcb, int on); /* before connect/listen; 
 /* Inspection, for tests and reports. */
 enum tcp_state tcp_pcb_state(const struct tcp_pcb *pcb);
 uint16_t tcp_local_port(const struct tcp_pcb *pcb);
+ip4_addr_t tcp_local_addr(const struct tcp_pcb *pcb);
 uint16_t tcp_remote_port(const struct tcp_pcb *pcb);
 ip4_addr_t tcp_remote_addr(const struct tcp_pcb *pcb);
 struct tcp_info {

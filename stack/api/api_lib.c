@@ -6,6 +6,8 @@
 
 #include "stack/api/api_priv.h"
 #include "stack/pbuf.h"
+#include "stack/tcp.h"
+#include "stack/udp.h"
 
 struct netconn *api_conn_alloc(struct stack *st, enum netconn_type type);
 
@@ -80,6 +82,7 @@ int netconn_accept(struct netconn *c, struct netconn **newconn) {
     return c->err ? c->err : STACK_ECLOSED;
   }
   *newconn = v;
+  nc_event(c, NETCONN_EVT_RCVMINUS);
   return STACK_OK;
 }
 
@@ -111,6 +114,7 @@ int netconn_recv_from(struct netconn *c, struct pbuf **p, ip4_addr_t *addr, uint
   if (rc < 0) return rc;
   struct rx_item *it = v;
   struct pbuf *q = it->p;
+  if (q) nc_event(c, NETCONN_EVT_RCVMINUS);
   if (addr) *addr = it->addr;
   if (port) *port = it->port;
   free(it);
@@ -136,6 +140,33 @@ int netconn_shutdown(struct netconn *c, int shut_rx, int shut_tx) {
 int netconn_close(struct netconn *c) {
   struct api_msg m = {0};
   return call(c, api_do_close, &m);
+}
+
+void netconn_set_event(struct netconn *c, netconn_evt_fn fn, void *arg) {
+  c->evt = fn;
+  c->evt_arg = arg;
+}
+
+uint32_t netconn_sndbuf(const struct netconn *c) { return c->tcp ? tcp_sndbuf(c->tcp) : 0; }
+
+int netconn_addr(const struct netconn *c, int local, ip4_addr_t *addr, uint16_t *port) {
+  if (c->tcp) {
+    if (local) {
+      *addr = tcp_local_addr(c->tcp);
+      *port = tcp_local_port(c->tcp);
+    } else {
+      if (!c->connected) return STACK_ENOTCONN;
+      *addr = tcp_remote_addr(c->tcp);
+      *port = tcp_remote_port(c->tcp);
+    }
+    return STACK_OK;
+  }
+  if (c->udp && local) {
+    *addr = udp_local_addr(c->udp);
+    *port = udp_local_port(c->udp);
+    return STACK_OK;
+  }
+  return STACK_ENOTCONN;
 }
 
 void netconn_set_recvtimeout(struct netconn *c, stack_time_t t) { c->recv_timeout = t; }

@@ -22,6 +22,7 @@ static int post_item(struct netconn *c, struct pbuf *p, ip4_addr_t addr, uint16_
     free(it);
     return 0;
   }
+  nc_event(c, p ? NETCONN_EVT_RCVPLUS : NETCONN_EVT_ERROR);
   return 1;
 }
 
@@ -66,6 +67,7 @@ static void tcp_sent_cb(void *arg, struct tcp_pcb *pcb, uint32_t len) {
   (void)pcb, (void)len;
   struct netconn *c = arg;
   if (c->op == NC_WRITING) write_more(c);
+  nc_event(c, NETCONN_EVT_SENDPLUS);
 }
 
 static void tcp_err_cb(void *arg, int err) {
@@ -75,6 +77,7 @@ static void tcp_err_cb(void *arg, int err) {
   op_finish(c, err);
   end_stream(c);
   if (c->acceptmbox) ops(c)->mbox_post(ctx(c), c->acceptmbox, NULL, 0);
+  nc_event(c, NETCONN_EVT_ERROR);
 }
 
 static int tcp_connected_cb(void *arg, struct tcp_pcb *pcb, int err) {
@@ -82,6 +85,7 @@ static int tcp_connected_cb(void *arg, struct tcp_pcb *pcb, int err) {
   struct netconn *c = arg;
   c->connected = 1;
   op_finish(c, err);
+  nc_event(c, NETCONN_EVT_SENDPLUS); /* writable now */
   return 0;
 }
 
@@ -109,6 +113,7 @@ static int tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, int err) {
     conn_free(c);
     return STACK_ENOMEM;
   }
+  nc_event(l, NETCONN_EVT_RCVPLUS);
   return 0;
 }
 

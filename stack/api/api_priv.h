@@ -40,7 +40,13 @@ struct netconn {
   size_t w_len, w_done;
   /* TCP data the mailbox had no room for, in order (core side) */
   struct pbuf *backlog_p;
+  netconn_evt_fn evt;
+  void *evt_arg;
 };
+
+static inline void nc_event(struct netconn *c, enum netconn_evt e) {
+  if (c->evt) c->evt(c->evt_arg, c, e);
+}
 
 /* One request from api_lib to api_msg. */
 struct api_msg {

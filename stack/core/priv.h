@@ -86,6 +86,8 @@ void tcpip_disarm_timer(struct stack_timer *t);
 int tcpip_post_input(struct stack_netif *nif, struct pbuf *p);
 /* stack_free: the thread lets go of the instance and ends on its own. */
 void tcpip_detach(struct stack *st);
+struct sock_table;
+void sock_table_free(struct stack *st);
 void st_core_violation(struct stack *st, const char *where);
 int stack_in_core(struct stack *st);
 /* Entry points of the raw API call this first. */
@@ -162,6 +164,7 @@ struct stack {
   struct stack_netif *loopback, *default_nif;
   uint32_t next_netif_id;
   struct tcpip_state *tcpip; /* NULL until stack_tcpip_start */
+  struct sock_table *socks;  /* NULL until the first socket */
   uint16_t ip_id;
 
   struct arp_entry *arp; /* cfg.arp_entries */

@@ -45,6 +45,7 @@ void stack_config_default(struct stack_config *c) {
   c->tcp_keep_intvl = 75 * STACK_SEC;
   c->tcp_keep_cnt = 9;
   c->tcpip_mbox = 256;
+  c->sock_max = 16;
 }
 
 /* Zero fields take their default. */
@@ -58,7 +59,7 @@ static void fill_defaults(struct stack_config *c) {
   DEF(port_min); DEF(port_max); DEF(tcp_pcbs); DEF(tcp_snd_buf); DEF(tcp_rcv_buf); DEF(tcp_mss);
   DEF(tcp_ooseq); DEF(tcp_msl); DEF(tcp_rto_init); DEF(tcp_rto_min); DEF(tcp_rto_max);
   DEF(tcp_syn_retries); DEF(tcp_max_retries); DEF(tcp_delack); DEF(tcp_keep_idle);
-  DEF(tcp_keep_intvl); DEF(tcp_keep_cnt); DEF(tcpip_mbox);
+  DEF(tcp_keep_intvl); DEF(tcp_keep_cnt); DEF(tcpip_mbox); DEF(sock_max);
 #undef DEF
 }
 
@@ -125,6 +126,7 @@ int stack_new(struct stack **out, const struct stack_config *c) {
 
 void stack_free(struct stack *st) {
   if (!st) return;
+  sock_table_free(st);
   tcpip_detach(st);
   tcp_destroy(st);
   udp_destroy(st);

@@ -508,6 +508,7 @@ enum tcp_state tcp_pcb_state(const struct tcp_pcb *pcb) {
   return pcb && pool_obj_live(pcb) ? pcb->state : TCP_CLOSED;
 }
 uint16_t tcp_local_port(const struct tcp_pcb *pcb) { return pcb->lport; }
+ip4_addr_t tcp_local_addr(const struct tcp_pcb *pcb) { return pcb->laddr; }
 uint16_t tcp_remote_port(const struct tcp_pcb *pcb) { return pcb->rport; }
 ip4_addr_t tcp_remote_addr(const struct tcp_pcb *pcb) { return pcb->raddr; }
 

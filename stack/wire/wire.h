@@ -15,8 +15,9 @@
  *  - on an error it returns a negative WIRE_E* code and *out is not to be
  *    used (it may be partly written);
  *  - on success it returns WIRE_OK (0).
- * Every emit returns the number of bytes written (> 0) or WIRE_ENOSPC,
- * in which case nothing was written.
+ * Every emit returns the number of bytes written (> 0) or a negative
+ * WIRE_E* code (WIRE_ENOSPC: cap too small), in which case nothing was
+ * written.
  */
 #ifndef LWSIM_STACK_WIRE_H
 #define LWSIM_STACK_WIRE_H
