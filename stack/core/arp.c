@@ -41,6 +41,20 @@ static void send_request(struct stack_netif *nif, ip4_addr_t ip) {
 
 void arp_announce(struct stack_netif *nif) { send_request(nif, nif->addr); }
 
+void arp_probe(struct stack_netif *nif, ip4_addr_t ip) {
+  struct stack *st = nif->st;
+  struct pbuf *p = pbuf_alloc(st, PBUF_LINK, ARP_LEN);
+  if (!p) {
+    st_drop(st, STACK_DROP_POOL_EMPTY);
+    return;
+  }
+  struct eth_addr bc = eth_addr_broadcast();
+  struct arp_repr r = {.op = ARP_REQUEST, .sha = nif->mac, .spa = 0, .tpa = ip};
+  arp_emit(&r, p->payload, p->len);
+  st->stats.arp.tx++;
+  eth_send(nif, p, &bc, ETH_TYPE_ARP);
+}
+
 static struct arp_entry *find(struct stack *st, ip4_addr_t ip, const struct stack_netif *nif) {
   for (uint32_t i = 0; i < st->cfg.arp_entries; i++) {
     struct arp_entry *a = &st->arp[i];
@@ -105,13 +119,18 @@ void arp_input(struct stack_netif *nif, struct pbuf *p, const struct eth_addr *s
     return;
   }
   pbuf_free(p);
-  if (r.spa == 0 || nif->addr == 0) return; /* a probe, or we have no address to answer for */
-  if (r.spa == nif->addr) {
+  dhcp_arp_seen(nif, r.spa); /* a DHCP client checking an offered address listens */
+  if (r.spa == 0) { /* a probe: defend our address (RFC 5227 2.1.1), learn nothing */
+    if (nif->addr && r.tpa == nif->addr && r.op == ARP_REQUEST)
+      send_arp(nif, ARP_REPLY, &r.sha, &r.sha, 0);
+    return;
+  }
+  if (nif->addr && r.spa == nif->addr) {
     if (!eth_addr_eq(&r.sha, &nif->mac))
       st_log(st, STACK_LOG_WARN, "%s: address conflict with another host", nif->name);
     return;
   }
-  int for_us = r.tpa == nif->addr;
+  int for_us = nif->addr && r.tpa == nif->addr; /* without an address, only updates */
   /* RFC 826 merge: update an entry we have; add one when the packet is for us. */
   struct arp_entry *a = find(st, r.spa, nif);
   if (a) {

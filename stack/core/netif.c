@@ -57,6 +57,7 @@ void stack_netif_remove(struct stack_netif *nif) {
   ip4_reass_netif_removed(st, nif);
   udp_netif_removed(st, nif);
   tcp_netif_removed(st, nif);
+  dhcp_netif_removed(st, nif);
   stimer_stop(&nif->lo_timer);
   for (uint32_t i = 0; i < nif->lo_n; i++) {
     st_drop(st, STACK_DROP_NETIF_REMOVED);

@@ -122,6 +122,7 @@ struct stack_netif {
   uint16_t mtu;
   uint8_t up, link, loopback;
   uint32_t id; /* unique in the instance, never reused: messages name netifs by it */
+  struct dhcp *dhcp; /* the DHCP client, once started */
   stack_netif_output_fn output;
   void (*detach)(struct stack_netif *nif);
   void *driver;
@@ -180,6 +181,7 @@ struct stack {
 
   struct udp_pcb *udp_list;
   uint16_t next_port;
+  struct udp_pcb *dhcp_pcb; /* port 68, shared by every netif's DHCP client */
 
   struct tcp_pcb *tcp_list; /* listeners, connections, TIME-WAIT */
   uint16_t tcp_next_port;
@@ -211,6 +213,12 @@ void arp_input(struct stack_netif *nif, struct pbuf *p, const struct eth_addr *s
 int arp_resolve_and_send(struct stack_netif *nif, struct pbuf *p, ip4_addr_t nexthop);
 void arp_announce(struct stack_netif *nif);
 void arp_netif_removed(struct stack *st, struct stack_netif *nif);
+/* RFC 5227-style probe: who has ip? (sender address 0) */
+void arp_probe(struct stack_netif *nif, ip4_addr_t ip);
+
+struct dhcp;
+void dhcp_arp_seen(struct stack_netif *nif, ip4_addr_t spa);
+void dhcp_netif_removed(struct stack *st, struct stack_netif *nif);
 void arp_destroy(struct stack *st);
 
 void ip4_input(struct stack_netif *nif, struct pbuf *p);
