@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include "stack/dhcp.h"
+#include "stack/netifapi.h"
+#include "stack/tcpip.h"
 #include "world.h"
 
 struct net {
@@ -127,12 +129,46 @@ static void release_and_init_reboot(void **state) {
   net_free(&n);
 }
 
+/* From an application thread: netifapi marshals DHCP to the tcpip
+ * thread (no core-context finding); the same calls made directly are
+ * findings. */
+struct api_run {
+  struct net *n;
+  int rc_start, rc_release;
+};
+static void *dhcp_thread(void *arg) {
+  struct api_run *a = arg;
+  a->rc_start = netifapi_dhcp_start(a->n->cli_nif);
+  sim_vthread_sleep(a->n->w->sched, 5 * SIM_SEC);
+  a->rc_release = netifapi_dhcp_release(a->n->cli_nif);
+  dhcp_stop(a->n->cli_nif); /* directly: a finding */
+  return NULL;
+}
+
+static void netifapi_from_a_thread(void **state) {
+  (void)state;
+  struct net n = net_new(5, 0);
+  assert_int_equal(stack_tcpip_start(n.w->st[1]), 0);
+  struct api_run a = {.n = &n};
+  struct sim_vthread *t;
+  sim_vthread_spawn(n.w->sched, &t, "app", dhcp_thread, &a, NULL);
+  world_run_for(n.w, 10 * SIM_SEC);
+  sim_vthread_reap(t, NULL);
+  assert_int_equal(a.rc_start, 0);
+  assert_int_equal(a.rc_release, 0);
+  assert_int_equal(info(&n).acks, 1);
+  assert_int_equal(stack_sim_node_findings(n.w->sn[1]), 1);
+  assert_string_equal(stack_sim_node_finding(n.w->sn[1], 0)->where, "dhcp_stop");
+  net_free(&n);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lease_renew_rebind_expire),
       cmocka_unit_test(nak_sends_the_client_back),
       cmocka_unit_test(decline_on_conflict),
       cmocka_unit_test(release_and_init_reboot),
+      cmocka_unit_test(netifapi_from_a_thread),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
