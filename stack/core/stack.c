@@ -157,6 +157,7 @@ uint32_t stack_timers_active(const struct stack *st) { return st->timers_active;
  * are, else as a message to the tcpip thread (t->queued names it, so a
  * stop before it runs can disarm it). */
 void stimer_run(struct stack_timer *t) {
+  STACK_YIELD_POINT(&t->st->port, "timer_dispatch");
   t->queued = NULL;
   t->active = 0;
   t->st->timers_active--;
