@@ -3,6 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim/trace.h"
+
+struct world *world_traced(uint64_t seed) {
+  struct world *w = calloc(1, sizeof *w);
+  if (!w || sim_engine_new(&w->e, NULL) < 0 || sim_trace_open(&w->trace, NULL) < 0 ||
+      sim_sched_new(&w->sched, w->e, w->trace) < 0)
+    abort();
+  w->seed = seed;
+  return w;
+}
+
 struct world *world_new(uint64_t seed) {
   struct world *w = calloc(1, sizeof *w);
   if (!w || sim_engine_new(&w->e, NULL) < 0 || sim_sched_new(&w->sched, w->e, NULL) < 0) abort();
@@ -18,13 +29,14 @@ void world_free(struct world *w) {
   sim_sched_free(w->sched);
   for (int i = 0; i < w->nnodes; i++) stack_sim_node_free(w->sn[i]);
   sim_engine_free(w->e);
+  if (w->trace) sim_trace_close(w->trace);
   free(w);
 }
 
 int world_node(struct world *w, const char *name, const struct stack_config *cfg) {
   int n = w->nnodes;
   if (n == WORLD_MAX_NODES) abort();
-  if (stack_sim_node_new(&w->sn[n], w->e, w->sched, w->seed, name, NULL) < 0) abort();
+  if (stack_sim_node_new(&w->sn[n], w->e, w->sched, w->seed, name, w->trace) < 0) abort();
   struct stack_config c;
   if (cfg) c = *cfg;
   else stack_config_default(&c);
@@ -38,7 +50,7 @@ int world_node(struct world *w, const char *name, const struct stack_config *cfg
 int world_medium(struct world *w, enum sim_medium_kind kind, const char *name) {
   int m = w->nmedia;
   if (m == WORLD_MAX_MEDIA) abort();
-  if (sim_medium_new(&w->m[m], w->e, kind, name, w->seed, NULL) < 0) abort();
+  if (sim_medium_new(&w->m[m], w->e, kind, name, w->seed, w->trace) < 0) abort();
   w->nmedia++;
   return m;
 }

@@ -21,6 +21,7 @@
 struct world {
   struct sim_engine *e;
   struct sim_sched *sched; /* vthreads: nodes' ports use it for threads */
+  struct sim_trace *trace; /* world_traced(): media and nodes write to it */
   uint64_t seed;
   struct stack *st[WORLD_MAX_NODES];
   struct stack_sim_node *sn[WORLD_MAX_NODES];
@@ -31,6 +32,8 @@ struct world {
 
 struct world *world_new(uint64_t seed);
 void world_free(struct world *w);
+/* A world whose media, scheduler and nodes write a (hash-only) trace. */
+struct world *world_traced(uint64_t seed);
 /* A node with the default config; cfg may be NULL or carry overrides
  * (its port is set here). Returns its index. */
 int world_node(struct world *w, const char *name, const struct stack_config *cfg);
