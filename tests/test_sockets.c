@@ -239,11 +239,72 @@ static void stale_descriptor_and_reuse_delay(void **state) {
   }
 }
 
+/* Non-blocking connect: EINPROGRESS, then poll says writable, SO_ERROR 0;
+ * non-blocking recv with nothing there: EAGAIN. */
+struct nb {
+  struct world *w;
+  int rc1, err1, polled, revents, soerr, rc2, err2;
+};
+static void *nb_server(void *arg) {
+  struct nb *n = arg;
+  struct stack *st = n->w->st[1];
+  int l = sock_socket(st, AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = sin_of(0, 80);
+  sock_bind(st, l, SA(a), sizeof a);
+  sock_listen(st, l, 1);
+  int c = sock_accept(st, l, NULL, NULL);
+  sim_vthread_sleep(n->w->sched, SIM_SEC);
+  sock_close(st, c);
+  sock_close(st, l);
+  return NULL;
+}
+static void *nb_client(void *arg) {
+  struct nb *n = arg;
+  struct stack *st = n->w->st[0];
+  sim_vthread_sleep(n->w->sched, 10 * SIM_MSEC);
+  int fd = sock_socket(st, AF_INET, SOCK_STREAM, 0);
+  sock_fcntl(st, fd, F_SETFL, sock_fcntl(st, fd, F_GETFL, 0) | O_NONBLOCK);
+  struct sockaddr_in a = sin_of(ip(10, 0, 0, 2), 80);
+  n->rc1 = sock_connect(st, fd, SA(a), sizeof a);
+  n->err1 = errno;
+  struct pollfd p = {.fd = fd, .events = POLLOUT};
+  n->polled = sock_poll(st, &p, 1, 10000); /* a lost SYN is resent after 1 s */
+  n->revents = p.revents;
+  socklen_t len = sizeof n->soerr;
+  sock_getsockopt(st, fd, SOL_SOCKET, SO_ERROR, &n->soerr, &len);
+  char b[4];
+  n->rc2 = (int)sock_recv(st, fd, b, sizeof b, 0);
+  n->err2 = errno;
+  sock_close(st, fd);
+  return NULL;
+}
+
+static void nonblocking_connect_and_recv(void **state) {
+  (void)state;
+  struct nb n = {0};
+  n.w = two_nodes(3, NULL);
+  struct sim_vthread *a, *b;
+  sim_vthread_spawn(n.w->sched, &a, "server", nb_server, &n, NULL);
+  sim_vthread_spawn(n.w->sched, &b, "client", nb_client, &n, NULL);
+  world_run_for(n.w, 20 * SIM_SEC);
+  sim_vthread_reap(a, NULL);
+  sim_vthread_reap(b, NULL);
+  assert_int_equal(n.rc1, -1);
+  assert_int_equal(n.err1, EINPROGRESS);
+  assert_int_equal(n.polled, 1);
+  assert_true(n.revents & POLLOUT);
+  assert_int_equal(n.soerr, 0);
+  assert_int_equal(n.rc2, -1);
+  assert_int_equal(n.err2, EAGAIN);
+  world_free(n.w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(full_duplex_echo),
       cmocka_unit_test(close_wakes_reader_and_select_times_out),
       cmocka_unit_test(stale_descriptor_and_reuse_delay),
+      cmocka_unit_test(nonblocking_connect_and_recv),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
